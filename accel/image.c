@@ -1,0 +1,159 @@
+/*
+ * Guest images: ELF executables through libelf (PT_LOAD segments, machine,
+ * class and byte order mapped to an ABI row), or a raw binary at an address.
+ * Everything is checked against the file's size: a corrupt ELF is an error
+ * message, never a read past the buffer.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <phc/image.h>
+
+#ifndef EM_LOONGARCH
+#define EM_LOONGARCH 258
+#endif
+
+#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+
+static int slurp(const char *path, phc_image *img, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return FAIL("%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return FAIL("%s: not a regular file", path);
+    }
+    img->storage_len = st.st_size;
+    img->storage = malloc(st.st_size ? st.st_size : 1);
+    size_t got = 0;
+    while (img->storage && got < img->storage_len) {
+        ssize_t n = read(fd, (char *)img->storage + got, img->storage_len - got);
+        if (n <= 0)
+            break;
+        got += n;
+    }
+    close(fd);
+    if (!img->storage || got != img->storage_len) {
+        phc_image_free(img);
+        return FAIL("%s: cannot read the file", path);
+    }
+    return 0;
+}
+
+static const phc_abi *abi_of(unsigned machine, int cls, int data)
+{
+    bool is64 = cls == ELFCLASS64, be = data == ELFDATA2MSB;
+    switch (machine) {
+    case EM_X86_64: return phc_abi_get(PHC_ARCH_X86_64);
+    case EM_386: return phc_abi_get(PHC_ARCH_I386);
+    case EM_ARM: return be ? NULL : phc_abi_get(PHC_ARCH_ARM);
+    case EM_AARCH64: return be ? NULL : phc_abi_get(PHC_ARCH_AARCH64);
+    case EM_MIPS:
+        return phc_abi_get(is64 ? (be ? PHC_ARCH_MIPS64 : PHC_ARCH_MIPS64EL)
+                                : (be ? PHC_ARCH_MIPS : PHC_ARCH_MIPSEL));
+    case EM_PPC: return be ? phc_abi_get(PHC_ARCH_PPC) : NULL;
+    case EM_PPC64: return be ? phc_abi_get(PHC_ARCH_PPC64) : NULL;
+    case EM_RISCV: return phc_abi_get(is64 ? PHC_ARCH_RISCV64 : PHC_ARCH_RISCV32);
+    case EM_LOONGARCH: return is64 ? phc_abi_get(PHC_ARCH_LOONGARCH64) : NULL;
+    default: return NULL;
+    }
+}
+
+static int load_segments(Elf *elf, phc_image *img, const char *path, char *err, size_t errlen)
+{
+    size_t n;
+    if (elf_getphdrnum(elf, &n) != 0)
+        return FAIL("%s: corrupt ELF program headers: %s", path, elf_errmsg(-1));
+    img->segs = calloc(n ? n : 1, sizeof(*img->segs));
+    if (!img->segs)
+        return FAIL("%s: out of memory", path);
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        if (!gelf_getphdr(elf, i, &ph))
+            return FAIL("%s: corrupt ELF program header %zu", path, i);
+        if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
+            continue;
+        if (ph.p_filesz > ph.p_memsz || ph.p_offset > img->storage_len ||
+            ph.p_filesz > img->storage_len - ph.p_offset || ph.p_paddr + ph.p_memsz < ph.p_paddr)
+            return FAIL("%s: ELF segment %zu lies outside the file or the address space", path, i);
+        img->segs[img->nsegs++] = (phc_segment){
+            .addr = ph.p_paddr,
+            .data = (const uint8_t *)img->storage + ph.p_offset,
+            .filesz = ph.p_filesz,
+            .memsz = ph.p_memsz,
+        };
+    }
+    if (img->nsegs == 0)
+        return FAIL("%s: the ELF file has nothing to load", path);
+    return 0;
+}
+
+int phc_image_load_elf(const char *path, phc_image *img, char *err, size_t errlen)
+{
+    memset(img, 0, sizeof(*img));
+    if (slurp(path, img, err, errlen) != 0)
+        return -1;
+    elf_version(EV_CURRENT);
+    Elf *elf = elf_memory(img->storage, img->storage_len);
+    GElf_Ehdr eh;
+    int rc = -1;
+    if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh))
+        FAIL("%s: not an ELF file", path);
+    else if (eh.e_type != ET_EXEC)
+        FAIL("%s: not an ELF executable (e_type %u)", path, eh.e_type);
+    else if (!(img->abi = abi_of(eh.e_machine, eh.e_ident[EI_CLASS], eh.e_ident[EI_DATA])))
+        FAIL("%s: ELF machine %u (class %u, data %u) is no architecture phc runs", path,
+             eh.e_machine, eh.e_ident[EI_CLASS], eh.e_ident[EI_DATA]);
+    else
+        rc = load_segments(elf, img, path, err, errlen);
+    img->entry = rc == 0 ? eh.e_entry : 0;
+    if (elf)
+        elf_end(elf);
+    if (rc != 0)
+        phc_image_free(img);
+    return rc;
+}
+
+int phc_image_load_raw(const char *path, uint64_t addr, phc_image *img, char *err, size_t errlen)
+{
+    memset(img, 0, sizeof(*img));
+    if (slurp(path, img, err, errlen) != 0)
+        return -1;
+    if (img->storage_len == 0 || addr + img->storage_len < addr) {
+        phc_image_free(img);
+        return FAIL("%s: empty, or does not fit at 0x%llx", path, (unsigned long long)addr);
+    }
+    img->segs = malloc(sizeof(*img->segs));
+    if (!img->segs) {
+        phc_image_free(img);
+        return FAIL("%s: out of memory", path);
+    }
+    img->segs[0] = (phc_segment){ .addr = addr, .data = img->storage,
+                                  .filesz = img->storage_len, .memsz = img->storage_len };
+    img->nsegs = 1;
+    img->entry = addr;
+    return 0;
+}
+
+uint64_t phc_image_end(const phc_image *img)
+{
+    uint64_t end = 0;
+    for (size_t i = 0; i < img->nsegs; i++)
+        if (img->segs[i].addr + img->segs[i].memsz > end)
+            end = img->segs[i].addr + img->segs[i].memsz;
+    return end;
+}
+
+void phc_image_free(phc_image *img)
+{
+    free(img->segs);
+    free(img->storage);
+    memset(img, 0, sizeof(*img));
+}

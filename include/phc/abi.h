@@ -1,0 +1,75 @@
+/* The Penguin hypercall ABI: one row per guest architecture and mode. */
+#ifndef PHC_ABI_H
+#define PHC_ABI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum phc_arch {
+    PHC_ARCH_X86_64,
+    PHC_ARCH_I386,
+    PHC_ARCH_ARM,
+    PHC_ARCH_AARCH64,
+    PHC_ARCH_MIPS,
+    PHC_ARCH_MIPSEL,
+    PHC_ARCH_MIPS64,
+    PHC_ARCH_MIPS64EL,
+    PHC_ARCH_PPC,
+    PHC_ARCH_PPC64,
+    PHC_ARCH_RISCV32,
+    PHC_ARCH_RISCV64,
+    PHC_ARCH_LOONGARCH64,
+    PHC_ARCH_COUNT
+} phc_arch;
+
+/* The registers a hypercall touches, named by role rather than by register. */
+typedef enum phc_slot {
+    PHC_SLOT_NR,
+    PHC_SLOT_ARG0,
+    PHC_SLOT_ARG1,
+    PHC_SLOT_ARG2,
+    PHC_SLOT_ARG3,
+    PHC_SLOT_ARG4,
+    PHC_SLOT_ARG5,
+    PHC_SLOT_RET,
+    PHC_SLOT_COUNT
+} phc_slot;
+
+#define PHC_NARGS 6
+#define PHC_ARG_SLOT(i) ((phc_slot)(PHC_SLOT_ARG0 + (i)))
+
+/* Slot mapped to no register: reads as zero, writes are ignored. */
+#define PHC_GPR_NONE 0xff
+
+typedef enum phc_endian { PHC_LITTLE_ENDIAN, PHC_BIG_ENDIAN } phc_endian;
+
+/*
+ * One ABI row. Registers are architectural general-register numbers as the
+ * ISA numbers them (x86: rax=0 rcx=1 rdx=2 rbx=3 rsp=4 rbp=5 rsi=6 rdi=7
+ * r8..r15=8..15; every other ISA: its own r0/x0.. numbering), so a frontend
+ * only needs a table from ISA number to engine register, never an ABI list.
+ */
+typedef struct phc_abi {
+    phc_arch arch;
+    const char *name;      /* "mipsel": the -arch name and the trace name */
+    unsigned reg_bits;     /* width of the registers the ABI reads: 32 or 64 */
+    unsigned nr_bits;      /* width of the hypercall number (x86-64: 32, EAX) */
+    phc_endian endian;
+    uint8_t gpr[PHC_SLOT_COUNT];
+    const char *reg_name[PHC_SLOT_COUNT];
+    const char *sentinel_asm; /* the sentinel as its assembler spells it */
+} phc_abi;
+
+const phc_abi *phc_abi_get(phc_arch arch);
+/* NULL for an unknown name. */
+const phc_abi *phc_abi_by_name(const char *name);
+/* Space-separated list of every -arch name, for help and error messages. */
+const char *phc_abi_names(void);
+
+static inline uint64_t phc_abi_mask(unsigned bits, uint64_t v)
+{
+    return bits >= 64 ? v : v & ((UINT64_C(1) << bits) - 1);
+}
+
+#endif
