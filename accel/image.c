@@ -105,11 +105,11 @@ int phc_image_load_elf(const char *path, phc_image *img, char *err, size_t errle
     GElf_Ehdr eh;
     int rc = -1;
     if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh))
-        FAIL("%s: not an ELF file", path);
+        rc = FAIL("%s: not an ELF file", path);
     else if (eh.e_type != ET_EXEC)
-        FAIL("%s: not an ELF executable (e_type %u)", path, eh.e_type);
+        rc = FAIL("%s: not an ELF executable (e_type %u)", path, eh.e_type);
     else if (!(img->abi = abi_of(eh.e_machine, eh.e_ident[EI_CLASS], eh.e_ident[EI_DATA])))
-        FAIL("%s: ELF machine %u (class %u, data %u) is no architecture phc runs", path,
+        rc = FAIL("%s: ELF machine %u (class %u, data %u) is no architecture phc runs", path,
              eh.e_machine, eh.e_ident[EI_CLASS], eh.e_ident[EI_DATA]);
     else
         rc = load_segments(elf, img, path, err, errlen);
