@@ -1,0 +1,265 @@
+/*
+ * phc-run: load a guest, pick an accelerator, catch its hypercalls.
+ * Flags follow QEMU (-accel, -kernel, -m, -smp); `--flag` works as `-flag`.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <phc/accel.h>
+#include <phc/builtins.h>
+#include <phc/trace.h>
+
+/* Exit statuses for ends that are not the guest's own exit call. */
+enum { EXIT_LIMIT = 124, EXIT_FAULT = 125, EXIT_HOST = 126, EXIT_SIGNAL = 130, EXIT_USAGE = 2 };
+
+/* Weak: a build without Unicorn or without KVM headers lacks one of them. */
+extern const phc_accel phc_accel_tcg __attribute__((weak));
+extern const phc_accel phc_accel_kvm __attribute__((weak));
+
+typedef struct options {
+    const char *accel, *arch, *kernel, *trace;
+    uint64_t load_addr, mem_size, insn_limit;
+    bool have_load_addr, builtins, summary;
+    unsigned smp;
+    double time_limit;
+} options;
+
+static const char usage[] =
+    "usage: phc-run -kernel FILE [options]\n"
+    "Run a guest and catch its Penguin hypercalls.\n"
+    "\n"
+    "  -accel tcg|kvm       accelerator (default tcg)\n"
+    "  -arch NAME           guest architecture; taken from the ELF header when omitted\n"
+    "                       (%s)\n"
+    "  -kernel FILE         guest: an ELF executable, or a raw binary with -load-addr\n"
+    "  -load-addr ADDR      load FILE as a raw binary at ADDR and start there\n"
+    "  -m SIZE              guest RAM from address 0, e.g. 64M (default 32M)\n"
+    "  -smp N               vCPUs (default 1; more than 1 needs -accel kvm)\n"
+    "  --trace FILE         write every hypercall to FILE as JSON Lines\n"
+    "  --time-limit SEC     end the guest after SEC seconds (exit 124)\n"
+    "  --insn-limit N       end the guest after N instructions (tcg only; slows it)\n"
+    "  --no-builtins        register no built-in hypercall (test, console, exit)\n"
+    "  --summary            print a one-line summary of the run on stderr\n"
+    "  -h, --help           this text\n"
+    "\n"
+    "Exit status: the guest's exit-call status; 124 limit, 125 guest fault or halt,\n"
+    "126 host error, 130 interrupted, 2 bad usage.\n";
+
+static void die(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+static void die(int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("phc-run: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(status);
+}
+
+static uint64_t parse_number(const char *flag, const char *s, bool sized)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    unsigned shift = 0;
+    if (sized && *end) {
+        const char *units = "KMGT";
+        const char *u = strchr(units, *end & ~0x20);
+        if (!u || end[1])
+            die(EXIT_USAGE, "%s: '%s' is not a size (e.g. 64M)", flag, s);
+        shift = 10 * (unsigned)(u - units + 1);
+        end++;
+    }
+    if (errno || end == s || *end || s[0] == '-' || (shift && v > (UINT64_MAX >> shift)))
+        die(EXIT_USAGE, "%s: '%s' is not a valid number", flag, s);
+    return (uint64_t)v << shift;
+}
+
+static options parse(int argc, char **argv)
+{
+    options o = { .accel = "tcg", .mem_size = 32ull << 20, .smp = 1, .builtins = true };
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] == '-' && a[1] == '-')
+            a++;
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define TAKES(name) (strcmp(a, name) == 0 && (v ? (i++, true) : (die(EXIT_USAGE, "%s needs a value", name), false)))
+        if (!strcmp(a, "-h") || !strcmp(a, "-help")) {
+            printf(usage, phc_abi_names());
+            exit(0);
+        } else if (!strcmp(a, "-no-builtins")) {
+            o.builtins = false;
+        } else if (!strcmp(a, "-summary")) {
+            o.summary = true;
+        } else if (TAKES("-accel")) {
+            o.accel = v;
+        } else if (TAKES("-arch")) {
+            o.arch = v;
+        } else if (TAKES("-kernel")) {
+            o.kernel = v;
+        } else if (TAKES("-trace")) {
+            o.trace = v;
+        } else if (TAKES("-load-addr")) {
+            o.load_addr = parse_number(a, v, false);
+            o.have_load_addr = true;
+        } else if (TAKES("-m")) {
+            o.mem_size = parse_number(a, v, true);
+        } else if (TAKES("-smp")) {
+            uint64_t n = parse_number(a, v, false);
+            if (n < 1 || n > 64)
+                die(EXIT_USAGE, "-smp: %s vCPUs; 1 to 64 are supported", v);
+            o.smp = (unsigned)n;
+        } else if (TAKES("-insn-limit")) {
+            o.insn_limit = parse_number(a, v, false);
+        } else if (TAKES("-time-limit")) {
+            char *end;
+            o.time_limit = strtod(v, &end);
+            if (end == v || *end || !(o.time_limit > 0 && o.time_limit < 1e7))
+                die(EXIT_USAGE, "--time-limit: '%s' is not a number of seconds", v);
+        } else {
+            die(EXIT_USAGE, "unknown option '%s' (see --help)", argv[i]);
+        }
+#undef TAKES
+    }
+    if (!o.kernel)
+        die(EXIT_USAGE, "no guest: give -kernel FILE (see --help)");
+    if (o.mem_size < 4096 || o.mem_size % 4096)
+        die(EXIT_USAGE, "-m: guest RAM must be a non-zero multiple of 4 KiB");
+    return o;
+}
+
+static const phc_accel *pick_accel(const char *name)
+{
+    const phc_accel *a = !strcmp(name, "tcg") ? &phc_accel_tcg
+                         : !strcmp(name, "kvm") ? &phc_accel_kvm
+                                                : NULL;
+    if (!strcmp(name, "tcg") || !strcmp(name, "kvm")) {
+        if (!a)
+            die(EXIT_HOST, "-accel %s: this build has no %s frontend", name, name);
+        return a;
+    }
+    die(EXIT_USAGE, "-accel: '%s' is not an accelerator (tcg or kvm)", name);
+}
+
+static const phc_abi *load_guest(const options *o, phc_image *img)
+{
+    char err[512];
+    const phc_abi *named = NULL;
+    if (o->arch && !(named = phc_abi_by_name(o->arch)))
+        die(EXIT_USAGE, "-arch: unknown architecture '%s' (one of: %s)", o->arch, phc_abi_names());
+    if (o->have_load_addr) {
+        if (!named)
+            die(EXIT_USAGE, "a raw binary (-load-addr) needs -arch");
+        if (phc_image_load_raw(o->kernel, o->load_addr, img, err, sizeof(err)) != 0)
+            die(EXIT_USAGE, "%s", err);
+        return named;
+    }
+    if (phc_image_load_elf(o->kernel, img, err, sizeof(err)) != 0)
+        die(EXIT_USAGE, "%s", err);
+    if (named && named != img->abi)
+        die(EXIT_USAGE, "-arch %s does not match %s, which is an %s guest", named->name,
+            o->kernel, img->abi->name);
+    return img->abi;
+}
+
+/* Waits for SIGINT/SIGTERM or the time limit, whichever comes first. */
+typedef struct watcher {
+    int sigfd, donefd;
+    double time_limit;
+    phc_cancel *cancel;
+} watcher;
+
+static void *watch(void *arg)
+{
+    watcher *w = arg;
+    struct pollfd fds[2] = { { .fd = w->sigfd, .events = POLLIN }, { .fd = w->donefd, .events = POLLIN } };
+    int ms = w->time_limit > 0 ? (int)(w->time_limit * 1000 + 0.5) : -1;
+    int n;
+    while ((n = poll(fds, 2, ms)) < 0 && errno == EINTR)
+        ;
+    if (n == 0)
+        phc_cancel_request(w->cancel, PHC_END_LIMIT);
+    else if (n > 0 && (fds[0].revents & POLLIN))
+        phc_cancel_request(w->cancel, PHC_END_SIGNAL);
+    return NULL;
+}
+
+static int exit_status(const phc_run_result *res)
+{
+    switch (res->end) {
+    case PHC_END_EXIT: return res->status & 0xff;
+    case PHC_END_LIMIT: return EXIT_LIMIT;
+    case PHC_END_SIGNAL: return EXIT_SIGNAL;
+    case PHC_END_HALT:
+    case PHC_END_FAULT: return EXIT_FAULT;
+    default: return EXIT_HOST;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    options o = parse(argc, argv);
+    const phc_accel *accel = pick_accel(o.accel);
+    phc_image img;
+    const phc_abi *abi = load_guest(&o, &img);
+    const char *why = accel->unsupported(abi->arch);
+    if (why)
+        die(EXIT_HOST, "-accel %s -arch %s: %s", accel->name, abi->name, why);
+    if (phc_image_end(&img) > o.mem_size)
+        die(EXIT_USAGE, "%s needs guest RAM up to 0x%llx; -m gives only 0x%llx", o.kernel,
+            (unsigned long long)phc_image_end(&img), (unsigned long long)o.mem_size);
+
+    phc_dispatcher *d = phc_dispatcher_new();
+    if (o.builtins)
+        phc_builtins_register(d, PHC_BUILTIN_ALL, stdout);
+    phc_trace *trace = NULL;
+    if (o.trace && !(trace = phc_trace_open(o.trace)))
+        die(EXIT_USAGE, "--trace %s: %s", o.trace, strerror(errno));
+    phc_dispatcher_set_trace(d, trace);
+
+    /* Signals are read by the watcher thread only: block them everywhere. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    phc_cancel cancel;
+    phc_cancel_init(&cancel);
+    watcher w = { .sigfd = signalfd(-1, &sigs, SFD_CLOEXEC), .donefd = eventfd(0, EFD_CLOEXEC),
+                  .time_limit = o.time_limit, .cancel = &cancel };
+    pthread_t watcher_thread;
+    if (w.sigfd < 0 || w.donefd < 0 || pthread_create(&watcher_thread, NULL, watch, &w) != 0)
+        die(EXIT_HOST, "cannot start the signal watcher: %s", strerror(errno));
+
+    phc_run_config cfg = { .abi = abi, .image = &img, .mem_size = o.mem_size, .smp = o.smp,
+                           .insn_limit = o.insn_limit, .dispatcher = d, .cancel = &cancel,
+                           .console = stdout };
+    phc_run_result res = { .end = PHC_END_ERROR };
+    accel->run(&cfg, &res);
+
+    uint64_t one = 1;
+    if (write(w.donefd, &one, sizeof(one)) != sizeof(one) || pthread_join(watcher_thread, NULL) != 0)
+        die(EXIT_HOST, "cannot stop the signal watcher");
+    fflush(stdout);
+    bool trace_ok = phc_trace_close(trace) == 0;
+    if (o.summary)
+        fprintf(stderr, "phc-run: %s on %s: %s %d, %llu hypercalls (%llu unclaimed)\n", abi->name,
+                accel->name, phc_end_name(res.end), res.end == PHC_END_EXIT ? res.status & 0xff : exit_status(&res),
+                (unsigned long long)phc_dispatcher_total(d), (unsigned long long)phc_dispatcher_unclaimed(d));
+    if (res.end != PHC_END_EXIT)
+        fprintf(stderr, "phc-run: %s: %s\n", phc_end_name(res.end), res.reason);
+    phc_dispatcher_free(d);
+    phc_image_free(&img);
+    if (!trace_ok)
+        die(EXIT_HOST, "--trace %s: writing the trace failed", o.trace);
+    return exit_status(&res);
+}
