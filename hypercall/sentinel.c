@@ -1,4 +1,5 @@
 /* Exact matching of the word sentinels, with each row's byte order. */
+#include <string.h>
 #include "../target-hooks/target.h"
 
 static const phc_word_sentinel *word_sentinel(phc_arch arch, phc_isa isa)
@@ -38,18 +39,30 @@ bool phc_sentinel_match_word(phc_arch arch, phc_isa isa, uint32_t word)
     return s && word == s->word;
 }
 
-static uint32_t load16(const uint8_t *p, phc_endian e)
+static void store16(uint8_t *p, uint32_t v, phc_endian e)
 {
-    return e == PHC_BIG_ENDIAN ? (uint32_t)p[0] << 8 | p[1] : (uint32_t)p[1] << 8 | p[0];
+    p[e == PHC_BIG_ENDIAN ? 0 : 1] = (uint8_t)(v >> 8);
+    p[e == PHC_BIG_ENDIAN ? 1 : 0] = (uint8_t)v;
+}
+
+size_t phc_sentinel_bytes(phc_arch arch, phc_isa isa, uint8_t out[4])
+{
+    const phc_word_sentinel *s = word_sentinel(arch, isa);
+    if (!s)
+        return 0;
+    phc_endian e = phc_abi_get(arch)->endian;
+    /* A word in little-endian memory puts its low half first; halfword
+     * streams (T32) always put the first-executed (high) half first. */
+    bool high_first = s->halfwords || e == PHC_BIG_ENDIAN;
+    store16(out, high_first ? s->word >> 16 : s->word, e);
+    store16(out + 2, high_first ? s->word : s->word >> 16, e);
+    return 4;
 }
 
 size_t phc_sentinel_match(phc_arch arch, phc_isa isa, const uint8_t *bytes, size_t len)
 {
-    const phc_word_sentinel *s = word_sentinel(arch, isa);
-    if (!s || len < 4)
+    uint8_t s[4];
+    if (len < 4 || !phc_sentinel_bytes(arch, isa, s))
         return 0;
-    phc_endian e = phc_abi_get(arch)->endian;
-    uint32_t hi = load16(bytes, e), lo = load16(bytes + 2, e);
-    uint32_t word = s->halfwords || e == PHC_BIG_ENDIAN ? hi << 16 | lo : lo << 16 | hi;
-    return word == s->word ? 4 : 0;
+    return memcmp(bytes, s, 4) == 0 ? 4 : 0;
 }

@@ -22,6 +22,9 @@ uint32_t phc_sentinel_word(phc_arch arch, phc_isa isa);
 /* Does the instruction word (already in instruction order) match exactly? */
 bool phc_sentinel_match_word(phc_arch arch, phc_isa isa, uint32_t word);
 
+/* The sentinel as it lies in guest memory; returns 4, or 0 for x86. */
+size_t phc_sentinel_bytes(phc_arch arch, phc_isa isa, uint8_t out[4]);
+
 /*
  * Does the code at @bytes (@len bytes available, guest memory order) start
  * with the sentinel? Returns the sentinel's length in bytes, or 0. Never
