@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what the project needs on Debian 12 (as root; otherwise prints the
+# apt-get line and stops), configures into build/ and builds. Sourced by
+# run-guests.sh and run-tests.sh; also runs on its own.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+packages=(
+  build-essential meson ninja-build pkg-config python3
+  libglib2.0-dev libunicorn-dev libelf-dev libfdt-dev device-tree-compiler
+  binutils-arm-linux-gnueabi binutils-aarch64-linux-gnu
+  binutils-mips-linux-gnu binutils-mipsel-linux-gnu
+  binutils-mips64-linux-gnuabi64 binutils-mips64el-linux-gnuabi64
+  binutils-powerpc-linux-gnu binutils-powerpc64-linux-gnu
+  binutils-riscv64-linux-gnu llvm-16 lld-16
+  gcc-aarch64-linux-gnu linux-libc-dev-arm64-cross qemu-user
+  clang libclang-rt-14-dev valgrind cpio
+)
+# The ARM64 KVM frontend is cross-built against arm64 libraries (multiarch).
+arm64_packages=(libglib2.0-dev:arm64 libfdt-dev:arm64)
+
+missing=()
+for p in "${packages[@]}" "${arm64_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing Debian packages; as root run:" >&2
+    dpkg --print-foreign-architectures | grep -qx arm64 || echo "  dpkg --add-architecture arm64" >&2
+    echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  dpkg --print-foreign-architectures | grep -qx arm64 || dpkg --add-architecture arm64
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [ -f build/build.ninja ]; then
+  meson setup --reconfigure build >/dev/null
+else
+  meson setup build >/dev/null
+fi
+ninja -C build >/dev/null
