@@ -1,0 +1,91 @@
+/*
+ * phc_accel_kvm on x86 hosts: the steps of a run, each owned by its file:
+ * the VM and its RAM (vm.c), the image, the boot state (x86_boot.c), the
+ * vCPUs and their run loops (cpu.c), and the end.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "cpu.h"
+#include "x86_boot.h"
+
+static const char *kvm_unsupported(phc_arch arch)
+{
+    if (arch == PHC_ARCH_X86_64 || arch == PHC_ARCH_I386)
+        return NULL;
+    return "KVM on an x86-64 host runs x86_64 and i386 guests only; use -accel tcg";
+}
+
+static int machine_setup(kvm_machine *m, const phc_run_config *cfg, char *err, size_t errlen)
+{
+    if (kvm_vm_open(&m->vm, cfg->mem_size, err, errlen) != 0 ||
+        kvm_vm_load_image(&m->vm, cfg->image, err, errlen) != 0 ||
+        kvm_x86_boot_prepare(&m->vm, cfg->image, cfg->abi->arch, err, errlen) != 0)
+        return -1;
+    if (m->ncpus > m->vm.max_vcpus) {
+        snprintf(err, errlen, "-smp %u: this KVM allows at most %u vCPUs", m->ncpus, m->vm.max_vcpus);
+        return -1;
+    }
+    m->cpus = calloc(m->ncpus, sizeof(*m->cpus));
+    if (!m->cpus) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        if (kvm_cpu_create(m, i, err, errlen) != 0 ||
+            kvm_x86_boot_cpu(m->cpus[i].fd, cfg->abi->arch, cfg->image->entry, i, err, errlen) != 0)
+            return -1;
+    }
+    m->ports = phc_portbus_new(cfg->console ? cfg->console : stdout);
+    return 0;
+}
+
+static void machine_teardown(kvm_machine *m)
+{
+    for (unsigned i = 0; m->cpus && i < m->ncpus; i++)
+        if (m->cpus[i].machine)
+            kvm_cpu_destroy(&m->cpus[i]);
+    free(m->cpus);
+    phc_portbus_free(m->ports);
+    kvm_vm_close(&m->vm);
+    pthread_mutex_destroy(&m->lock);
+    pthread_mutex_destroy(&m->ports_lock);
+}
+
+static void kvm_run(const phc_run_config *cfg, phc_run_result *res)
+{
+    *res = (phc_run_result){ .end = PHC_END_ERROR };
+    const char *why = kvm_unsupported(cfg->abi->arch);
+    if (why) {
+        phc_run_result_set(res, PHC_END_ERROR, "%s", why);
+        return;
+    }
+    if (cfg->insn_limit > 0) {
+        phc_run_result_set(res, PHC_END_ERROR, "instruction limits need -accel tcg");
+        return;
+    }
+    kvm_machine m = { .dispatcher = cfg->dispatcher, .ncpus = cfg->smp ? cfg->smp : 1 };
+    pthread_mutex_init(&m.lock, NULL);
+    pthread_mutex_init(&m.ports_lock, NULL);
+    char err[sizeof(res->reason)];
+    if (machine_setup(&m, cfg, err, sizeof(err)) != 0) {
+        phc_run_result_set(res, PHC_END_ERROR, "%s", err);
+        machine_teardown(&m);
+        return;
+    }
+    kvm_machine_run(&m, cfg->cancel);
+    phc_end cancelled;
+    if (m.ended)
+        *res = m.result;
+    else if (cfg->cancel && phc_cancel_requested(cfg->cancel, &cancelled))
+        phc_run_result_set(res, cancelled, cancelled == PHC_END_SIGNAL ? "interrupted by a signal"
+                                                                        : "the time limit ran out");
+    else
+        phc_run_result_set(res, PHC_END_ERROR, "the vCPUs stopped without a reason");
+    machine_teardown(&m);
+}
+
+const phc_accel phc_accel_kvm = {
+    .name = "kvm",
+    .unsupported = kvm_unsupported,
+    .run = kvm_run,
+};

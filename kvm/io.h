@@ -1,0 +1,10 @@
+/* Port IO exits: the Penguin hypercall, or the shared x86 port bus. */
+#ifndef PHC_KVM_IO_H
+#define PHC_KVM_IO_H
+
+#include "cpu.h"
+
+/* Handle the KVM_EXIT_IO in cpu->run; a PHC_STOP ends the machine. */
+void kvm_io_exit(kvm_cpu *cpu);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * The VM: the /dev/kvm and VM file descriptors, guest RAM as one memory
+ * slot at guest physical 0, and what the host's KVM can give a vCPU.
+ * Nothing here knows about CPU modes or how a guest boots.
+ */
+#ifndef PHC_KVM_VM_H
+#define PHC_KVM_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <phc/image.h>
+
+typedef struct kvm_vm {
+    int sys_fd;                 /* /dev/kvm */
+    int vm_fd;
+    uint8_t *ram;               /* guest physical [0, ram_size) */
+    uint64_t ram_size;
+    size_t run_size;            /* bytes of each vCPU's kvm_run mapping */
+    unsigned max_vcpus;
+    struct kvm_cpuid2 *cpuid;   /* KVM_GET_SUPPORTED_CPUID */
+} kvm_vm;
+
+/* 0, or -1 with a one-line reason in @err (no /dev/kvm, no permission, ...). */
+int kvm_vm_open(kvm_vm *vm, uint64_t ram_size, char *err, size_t errlen);
+void kvm_vm_close(kvm_vm *vm);
+
+/* Copy the image's segments into RAM; -1 with a reason if one lies outside. */
+int kvm_vm_load_image(kvm_vm *vm, const phc_image *img, char *err, size_t errlen);
+
+/* Host pointer to guest physical [gpa, gpa + len), or NULL if not all RAM. */
+void *kvm_vm_ram(const kvm_vm *vm, uint64_t gpa, uint64_t len);
+
+#endif
