@@ -1,0 +1,148 @@
+"""The Linux test guest, made at test time and cached in the build folder.
+
+- the kernel: Debian's linux-image-<abi>-amd64 (the one linux-image-amd64
+  depends on), fetched with `apt-get download`; only its vmlinuz is unpacked
+  (dpkg-deb's file system archive, filtered by tar), nothing is installed;
+- the test module: built against /usr/src/linux-headers-<abi>-amd64 if that
+  exact package is installed, else left out (init then reports NO_MODULE);
+- the initramfs: a newc cpio archive with /init, the module and /dev/console.
+
+Preparation runs under a lock, so tests running in parallel share one cache.
+"""
+
+import fcntl
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+SKIP = 77
+HERE = Path(__file__).resolve().parent
+MODULE_SOURCES = ("phc_test.c", "Kbuild")
+
+# /init's exit status bits (tests/linux/init.c).
+FAILED_TEST_CALL, FAILED_CONSOLE, FAILED_MODULE, NO_MODULE, FAILED_IOPL = 1, 2, 4, 8, 16
+
+
+class Skip(Exception):
+    """The guest cannot be made here; the test skips with this reason."""
+
+
+def skip(reason):
+    print(f"SKIP: {reason}", file=sys.stderr)
+    sys.exit(SKIP)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+
+
+def kernel_abi():
+    """The ABI name (e.g. 6.1.0-56-amd64) of Debian's current amd64 kernel."""
+    override = os.environ.get("PHC_LINUX_ABI")
+    if override:
+        return override
+    try:
+        out = run(["apt-cache", "depends", "linux-image-amd64"]).stdout
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise Skip(f"cannot ask apt which kernel linux-image-amd64 is: {e}")
+    m = re.search(r"Depends: linux-image-(\S+-amd64)\b", out)
+    if not m:
+        raise Skip("apt knows no linux-image-amd64 package (run apt-get update)")
+    return m.group(1)
+
+
+class Cache:
+    def __init__(self, root):
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock = open(self.root / ".lock", "w")
+
+    def __enter__(self):
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self._lock, fcntl.LOCK_UN)
+
+    def kernel(self, abi):
+        """Path of vmlinuz-<abi>, downloading and unpacking it once."""
+        vmlinuz = self.root / f"vmlinuz-{abi}"
+        if vmlinuz.exists():
+            return vmlinuz
+        download = self.root / "download"
+        shutil.rmtree(download, ignore_errors=True)
+        download.mkdir()
+        try:
+            run(["apt-get", "download", f"linux-image-{abi}"], cwd=download)
+        except (OSError, subprocess.CalledProcessError) as e:
+            raise Skip(f"apt-get download linux-image-{abi} failed: "
+                       f"{getattr(e, 'stderr', '') or e}".strip())
+        deb = next(download.glob("*.deb"))
+        member = f"./boot/vmlinuz-{abi}"
+        fsys = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(deb)], stdout=subprocess.PIPE)
+        tar = subprocess.run(["tar", "-x", "-C", str(download), member], stdin=fsys.stdout,
+                             capture_output=True, text=True)
+        fsys.stdout.close()
+        if fsys.wait() != 0 or tar.returncode != 0:
+            raise RuntimeError(f"cannot unpack {member} from {deb.name}: {tar.stderr.strip()}")
+        os.replace(download / member, vmlinuz)
+        shutil.rmtree(download)
+        return vmlinuz
+
+    def module(self, abi):
+        """Path of phc_test.ko built for @abi, or None without its headers."""
+        headers = Path(f"/usr/src/linux-headers-{abi}")
+        if not (headers / "Makefile").exists():
+            return None
+        build = self.root / f"module-{abi}"
+        ko = build / "phc_test.ko"
+        sources = [HERE / "module" / name for name in MODULE_SOURCES]
+        if ko.exists() and all(ko.stat().st_mtime >= s.stat().st_mtime for s in sources):
+            return ko
+        shutil.rmtree(build, ignore_errors=True)
+        build.mkdir()
+        for s in sources:
+            shutil.copy(s, build)
+        r = subprocess.run(["make", "-C", str(headers), f"M={build}", "modules"],
+                           capture_output=True, text=True)
+        if r.returncode != 0 or not ko.exists():
+            raise RuntimeError(f"building the test module against {headers} failed:\n"
+                               f"{r.stdout[-2000:]}{r.stderr[-2000:]}")
+        return ko
+
+    def initramfs(self, init, module):
+        """A newc cpio with /init, the module if any, and /dev/console."""
+        stage = self.root / "initramfs-root"
+        shutil.rmtree(stage, ignore_errors=True)
+        (stage / "dev").mkdir(parents=True)
+        shutil.copy(init, stage / "init")
+        os.chmod(stage / "init", 0o755)
+        if module:
+            shutil.copy(module, stage / "phc_test.ko")
+        if os.geteuid() == 0:
+            os.mknod(stage / "dev/console", 0o600 | 0o020000, os.makedev(5, 1))
+        names = sorted(str(p.relative_to(stage)) for p in stage.rglob("*"))
+        out = self.root / "initramfs.cpio"
+        tmp = out.with_suffix(".tmp")
+        with open(tmp, "wb") as f:
+            subprocess.run(["cpio", "--quiet", "-o", "-H", "newc", "-R", "0:0"], cwd=stage,
+                           input="\n".join(names).encode(), stdout=f, check=True)
+        os.replace(tmp, out)
+        return out
+
+
+def prepare(cache_dir, init=None):
+    """(kernel, initramfs or None, module or None); Skip if it cannot be had."""
+    with Cache(cache_dir) as cache:
+        abi = kernel_abi()
+        kernel = cache.kernel(abi)
+        if init is None:
+            return kernel, None, None
+        module = cache.module(abi)
+        if module is None:
+            print(f"NOTE: /usr/src/linux-headers-{abi} is not installed: the initramfs has no "
+                  "kernel module, only the userspace calls are tested", file=sys.stderr)
+        return kernel, cache.initramfs(init, module), module

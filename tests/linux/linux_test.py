@@ -1,0 +1,175 @@
+#!/usr/bin/env python3
+"""Tests with a real Linux guest (Debian's kernel), as meson tests.
+
+  linux_test.py CACHE unit LINUX_BOOT_TEST
+      the boot-protocol unit test, given the real bzImage
+  linux_test.py CACHE boot PHC_RUN INIT
+      boot under -accel kvm; /init and the module make hypercalls; check the
+      trace, the console and the exit status; print the boot-to-exit time
+  linux_test.py CACHE panic PHC_RUN INIT
+      a kernel that cannot start init ends the run with a defined status
+      and its last console lines
+
+Exit 0 pass, 77 skip (reason on stderr), anything else fails. A failing boot
+prints the kernel's last console lines.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import linux_guest as lg  # noqa: E402
+
+RAM = "256M"
+CMDLINE = "console=ttyS0 panic=-1 quiet loglevel=4"
+TIME_LIMIT = 60
+CONSOLE_TAIL = 40
+
+NR_TEST, NR_CONSOLE, NR_EXIT = 0xCAFEBABE, 0x70480001, 0x70480000
+KERNEL_TAG = 0x6B65726E  # tests/linux/module/phc_test.c
+
+
+def need_kvm():
+    try:
+        os.close(os.open("/dev/kvm", os.O_RDWR))
+    except OSError as e:
+        lg.skip(f"cannot open /dev/kvm ({e.strerror}): no Linux guest under -accel kvm")
+
+
+def boot(phc_run, kernel, initrd, cmdline, trace, time_limit=TIME_LIMIT):
+    cmd = [phc_run, "-accel", "kvm", "-m", RAM, "-kernel", str(kernel), "-append", cmdline,
+           "--trace", str(trace), "--time-limit", str(time_limit)]
+    if initrd:
+        cmd += ["-initrd", str(initrd)]
+    start = time.monotonic()
+    r = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
+                       timeout=time_limit + 30)
+    return r, time.monotonic() - start
+
+
+def console_tail(r, why):
+    lines = r.stdout.splitlines()
+    print(f"FAIL: {why}", file=sys.stderr)
+    print(f"--- phc-run exit {r.returncode}; stderr:\n{r.stderr.rstrip()}", file=sys.stderr)
+    print(f"--- the guest's last {CONSOLE_TAIL} console lines (of {len(lines)}):", file=sys.stderr)
+    for line in lines[-CONSOLE_TAIL:]:
+        print(f"    {line}", file=sys.stderr)
+    return 1
+
+
+def read_trace(path):
+    calls = []
+    for line in Path(path).read_text().splitlines():
+        rec = json.loads(line)
+        calls.append({"nr": int(rec["nr"], 16), "args": [int(a, 16) for a in rec["args"]],
+                      "ret": int(rec["ret"], 16), "handled": rec["handled"],
+                      "arch": rec["arch"]})
+    return calls
+
+
+def find(calls, nr, args_prefix=None):
+    return [c for c in calls if c["nr"] == nr and
+            (args_prefix is None or c["args"][:len(args_prefix)] == list(args_prefix))]
+
+
+def check_boot(r, calls, have_module):
+    """Every expectation on one boot; a list of what went wrong."""
+    problems = []
+    want_status = 0 if have_module else lg.NO_MODULE
+    if r.returncode != want_status:
+        problems.append(f"exit status {r.returncode}, /init's exit call should give {want_status}")
+    if any(c["arch"] != "x86_64" for c in calls):
+        problems.append("a call was not traced as x86_64 (64-bit code)")
+
+    user_test = find(calls, NR_TEST, [1, 2, 3, 4])
+    if len(user_test) != 1 or user_test[0]["ret"] != 13 or not user_test[0]["handled"]:
+        problems.append(f"userspace test call 0xcafebabe(1,2,3,4) -> 13 missing: {user_test}")
+
+    hello = "phc-init: hello from pid 1 in Linux userspace\n"
+    writes = [c for c in find(calls, NR_CONSOLE) if c["args"][1] == len(hello)]
+    if len(writes) != 1 or writes[0]["ret"] != len(hello):
+        problems.append(f"console write of {len(hello)} bytes returning its length missing: "
+                        f"{writes}")
+    elif not 0x1000 <= writes[0]["args"][0] < 0x800000000000:
+        problems.append(f"console write address 0x{writes[0]['args'][0]:x} is not a user address")
+    if hello not in r.stdout:
+        problems.append("the userspace string did not reach the console through the handler")
+
+    kernel_test = find(calls, NR_TEST, [KERNEL_TAG, 5, 6, 7])
+    if have_module:
+        if len(kernel_test) != 1 or kernel_test[0]["ret"] != 13:
+            problems.append(f"kernel-mode test call 0xcafebabe(0x{KERNEL_TAG:x},5,6,7) -> 13 "
+                            f"missing: {kernel_test}")
+        if "phc_test: test hypercall from kernel mode returned 13" not in r.stdout:
+            problems.append("the module's printk of the answer is not on the console")
+    elif kernel_test:
+        problems.append("a kernel-mode call without a module?")
+
+    exits = find(calls, NR_EXIT)
+    if len(exits) != 1 or exits[0]["args"][0] != want_status or calls[-1]["nr"] != NR_EXIT:
+        problems.append(f"exit call ({want_status}) is not the single last call: {exits}")
+    return problems
+
+
+def cmd_unit(cache, binary):
+    kernel, _, _ = lg.prepare(cache)
+    return subprocess.run([binary, str(kernel)]).returncode
+
+
+def cmd_boot(cache, phc_run, init):
+    need_kvm()
+    kernel, initrd, module = lg.prepare(cache, init)
+    with tempfile.TemporaryDirectory() as tmp:
+        trace = Path(tmp) / "trace.jsonl"
+        r, seconds = boot(phc_run, kernel, initrd, CMDLINE, trace)
+        if not trace.exists():
+            return console_tail(r, "no trace was written")
+        calls = read_trace(trace)
+    problems = check_boot(r, calls, module is not None)
+    if problems:
+        return console_tail(r, "; ".join(problems))
+    print(f"{kernel.name}: booted under -accel kvm, {len(calls)} hypercalls "
+          f"({'userspace and kernel module' if module else 'userspace only'}), "
+          f"boot-to-exit {seconds:.2f} s")
+    return 0
+
+
+def cmd_panic(cache, phc_run, init):
+    """No init in the initramfs and no root disk: the kernel panics, and with
+    panic=-1 it reboots at once; the run must end (fault, not a hang) and the
+    console must show why."""
+    need_kvm()
+    kernel, initrd, _ = lg.prepare(cache, init)
+    with tempfile.TemporaryDirectory() as tmp:
+        trace = Path(tmp) / "trace.jsonl"
+        r, seconds = boot(phc_run, kernel, initrd, CMDLINE.replace(" quiet", "") +
+                          " rdinit=/no-such-init", trace, time_limit=30)
+        calls = read_trace(trace) if trace.exists() else []
+    if r.returncode not in (124, 125) or "Kernel panic" not in r.stdout:
+        return console_tail(r, "a panicking kernel should end with 124/125 and say 'Kernel panic'")
+    if calls:
+        return console_tail(r, f"no init ran, yet {len(calls)} hypercalls were traced")
+    print(f"panicking kernel ended with {r.returncode} after {seconds:.2f} s: "
+          f"{r.stderr.strip().splitlines()[-1]}")
+    return 0
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    cache, what, rest = argv[1], argv[2], argv[3:]
+    commands = {"unit": cmd_unit, "boot": cmd_boot, "panic": cmd_panic}
+    try:
+        return commands[what](cache, *rest)
+    except lg.Skip as e:
+        lg.skip(str(e))
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
