@@ -1,0 +1,123 @@
+/*
+ * Rows 1 and 2: our TCG frontend against bare Unicorn, in one process.
+ *
+ * Row 1, code without hypercalls: our frontend vs no hooks at all (goal: as
+ * fast) vs a catch-all per-instruction hook (the naive way, for scale).
+ * Row 2, hypercall round trip: our frontend's full dispatch (handled call,
+ * trivial handler) vs an empty callback on the same instruction.
+ */
+#include <stdio.h>
+#include "bench.h"
+#include "plain-unicorn.h"
+
+#define ROUNDS 5
+
+/* Iterations per run, lo and hi: sized so one hi run takes ~0.1-0.4 s. */
+#define ALU_LO 10000000u
+#define ALU_HI 60000000u
+#define NAIVE_LO 100000u
+#define NAIVE_HI 600000u
+#define CALLS_LO 300000u
+#define CALLS_HI 1500000u
+
+static const phc_arch alu_arches[] = { PHC_ARCH_X86_64, PHC_ARCH_MIPS, PHC_ARCH_AARCH64,
+                                       PHC_ARCH_RISCV64 };
+static const phc_arch call_arches[] = { PHC_ARCH_X86_64, PHC_ARCH_MIPS, PHC_ARCH_RISCV64 };
+
+/* NULL if our frontend can run @arch, else why not. */
+static const char *frontend_missing(phc_arch arch)
+{
+    if (!&phc_accel_tcg)
+        return "this build has no TCG frontend (phc_accel_tcg)";
+    return phc_accel_tcg.unsupported(arch);
+}
+
+static void row_name(char *buf, size_t len, const char *arch, const char *what)
+{
+    snprintf(buf, len, "tcg %s: %s", arch, what);
+}
+
+static void alu_row(phc_arch arch)
+{
+    const char *arch_name = phc_abi_get(arch)->name;
+    char name[128], guest_name[64], err[512], detail[256];
+    row_name(name, sizeof(name), arch_name, "no-hypercall loop, our speed / plain Unicorn");
+    snprintf(guest_name, sizeof(guest_name), "alu-%s", arch_name);
+
+    bench_guest g;
+    if (bench_guest_load(&g, guest_name, err, sizeof(err)) != 0) {
+        bench_skip("1", name, err);
+        return;
+    }
+    plain_unicorn plain = { &g, PLAIN_NO_HOOKS }, naive = { &g, PLAIN_CATCH_ALL };
+    bench_accel_run ours = { &phc_accel_tcg, &g, 0 };
+    bench_variant v[] = {
+        { "plain Unicorn", plain_unicorn_run, &plain, ALU_LO, ALU_HI, { 0 } },
+        { "catch-all hook", plain_unicorn_run, &naive, NAIVE_LO, NAIVE_HI, { 0 } },
+        { "our TCG frontend", bench_run_accel, &ours, ALU_LO, ALU_HI, { 0 } },
+    };
+    const char *missing = frontend_missing(arch);
+    size_t nv = missing ? 2 : 3;
+    if (bench_interleave(v, nv, ROUNDS, err, sizeof(err)) != 0) {
+        bench_skip("1", name, err);
+        bench_guest_free(&g);
+        return;
+    }
+
+    if (missing) {
+        bench_skip("1", name, missing);
+    } else {
+        snprintf(detail, sizeof(detail), "\"ours_ns_per_iter\": %.3f, \"plain_ns_per_iter\": %.3f",
+                 bench_ns(&v[2], ROUNDS), bench_ns(&v[0], ROUNDS));
+        /* speed ratio = plain time / our time, paired by round */
+        bench_report("1", name, bench_ratio(&v[0], &v[2], ROUNDS), "x", ">= 0.98", detail);
+    }
+    row_name(name, sizeof(name), arch_name, "catch-all code hook, slowdown vs plain Unicorn");
+    snprintf(detail, sizeof(detail),
+             "\"naive_ns_per_iter\": %.3f, \"plain_ns_per_iter\": %.3f, \"expected\": \"~100x\"",
+             bench_ns(&v[1], ROUNDS), bench_ns(&v[0], ROUNDS));
+    bench_report("1", name, bench_ratio(&v[1], &v[0], ROUNDS), "x", NULL, detail);
+    bench_guest_free(&g);
+}
+
+static void call_row(phc_arch arch)
+{
+    const char *arch_name = phc_abi_get(arch)->name;
+    char name[128], guest_name[64], err[512], detail[256];
+    row_name(name, sizeof(name), arch_name, "hypercall round trip, ours / empty Unicorn callback");
+    snprintf(guest_name, sizeof(guest_name), "calls-%s", arch_name);
+
+    const char *missing = frontend_missing(arch);
+    if (missing) {
+        bench_skip("2", name, missing);
+        return;
+    }
+    bench_guest g;
+    if (bench_guest_load(&g, guest_name, err, sizeof(err)) != 0) {
+        bench_skip("2", name, err);
+        return;
+    }
+    plain_unicorn empty = { &g, PLAIN_EMPTY_HOOK };
+    bench_accel_run ours = { &phc_accel_tcg, &g, 1 };
+    bench_variant v[] = {
+        { "empty callback", plain_unicorn_run, &empty, CALLS_LO, CALLS_HI, { 0 } },
+        { "our TCG frontend", bench_run_accel, &ours, CALLS_LO, CALLS_HI, { 0 } },
+    };
+    if (bench_interleave(v, 2, ROUNDS, err, sizeof(err)) != 0) {
+        bench_skip("2", name, err);
+    } else {
+        snprintf(detail, sizeof(detail), "\"ours_ns_per_call\": %.1f, \"empty_ns_per_call\": %.1f",
+                 bench_ns(&v[1], ROUNDS), bench_ns(&v[0], ROUNDS));
+        bench_report("2", name, bench_ratio(&v[1], &v[0], ROUNDS), "x", "<= 1.2", detail);
+    }
+    bench_guest_free(&g);
+}
+
+int main(void)
+{
+    for (size_t i = 0; i < sizeof(alu_arches) / sizeof(alu_arches[0]); i++)
+        alu_row(alu_arches[i]);
+    for (size_t i = 0; i < sizeof(call_arches) / sizeof(call_arches[0]); i++)
+        call_row(call_arches[i]);
+    return 0;
+}
