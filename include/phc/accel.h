@@ -39,6 +39,16 @@ void phc_cancel_request(phc_cancel *c, phc_end why);
 void phc_cancel_set_kick(phc_cancel *c, void (*kick)(void *), void *arg);
 bool phc_cancel_requested(phc_cancel *c, phc_end *why);
 
+/* A Linux kernel booted by the x86 boot protocol (-kernel bzImage, -initrd,
+ * -append), instead of an image's segments: -accel kvm on x86 hosts only. */
+typedef struct phc_linux_guest {
+    const uint8_t *kernel; /* the bzImage file */
+    size_t kernel_size;
+    const uint8_t *initrd; /* NULL or the initramfs file */
+    size_t initrd_size;
+    const char *cmdline;   /* NULL: empty */
+} phc_linux_guest;
+
 typedef struct phc_run_config {
     const phc_abi *abi;        /* the -arch row (x86: the mode at reset) */
     const phc_image *image;
@@ -48,6 +58,7 @@ typedef struct phc_run_config {
     phc_dispatcher *dispatcher;
     phc_cancel *cancel;        /* time limit and signals arrive here */
     FILE *console;             /* guest serial output */
+    const phc_linux_guest *linux_guest; /* non-NULL: boot this, not image */
 } phc_run_config;
 
 typedef struct phc_run_result {
