@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <phc/accel.h> /* phc_linux_guest */
 
 /* Guest-physical layout: all below the 640 KiB hole but the
  * kernel (at 1 MiB, as every PC loader puts it) and the initramfs (at the top
@@ -29,14 +30,6 @@ typedef enum phc_linux_mode {
     PHC_LINUX_ENTRY_64, /* long mode, paging identity-maps RAM; RSI = zero page */
     PHC_LINUX_ENTRY_32, /* flat protected mode, paging off; ESI = zero page */
 } phc_linux_mode;
-
-typedef struct phc_linux_guest {
-    const uint8_t *kernel; /* the bzImage file */
-    size_t kernel_size;
-    const uint8_t *initrd; /* NULL or the initramfs file */
-    size_t initrd_size;
-    const char *cmdline;   /* NULL: empty */
-} phc_linux_guest;
 
 typedef struct phc_linux_entry {
     phc_linux_mode mode;
