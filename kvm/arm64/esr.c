@@ -1,0 +1,39 @@
+/* Decoding the EC 0x18 syndrome (field layout: Arm ARM, ESR_ELx, ISS for EC 0x18). */
+#include "esr.h"
+
+#define EC_SHIFT 26
+#define IL_BIT (UINT64_C(1) << 25)
+#define FIELD(esr, shift, bits) ((unsigned)((esr) >> (shift)) & ((1u << (bits)) - 1))
+
+static unsigned esr_ec(uint64_t esr)
+{
+    return FIELD(esr, EC_SHIFT, 6);
+}
+
+bool phc_arm64_esr_decode_sysreg(uint64_t esr, phc_arm64_sysreg_trap *out)
+{
+    if (esr_ec(esr) != PHC_ARM64_EC_SYSREG)
+        return false;
+    *out = (phc_arm64_sysreg_trap){
+        .op0 = FIELD(esr, 20, 2),
+        .op2 = FIELD(esr, 17, 3),
+        .op1 = FIELD(esr, 14, 3),
+        .crn = FIELD(esr, 10, 4),
+        .rt = FIELD(esr, 5, 5),
+        .crm = FIELD(esr, 1, 4),
+        .read = esr & 1,
+    };
+    return true;
+}
+
+bool phc_arm64_esr_is_sentinel(uint64_t esr)
+{
+    /* Bits 63:32 (ISS2) and 24:22 are RES0 for this EC: a set one is not
+     * the sentinel's syndrome, whatever the fields say. */
+    const uint64_t res0 = ~UINT64_C(0xffffffff) | (UINT64_C(7) << 22);
+    phc_arm64_sysreg_trap t;
+    if ((esr & res0) || !(esr & IL_BIT) || !phc_arm64_esr_decode_sysreg(esr, &t))
+        return false;
+    return t.op0 == 0 && t.op1 == 0 && t.crn == 5 && t.crm == 0 && t.op2 == 0 && t.rt == 31 &&
+           !t.read;
+}
