@@ -34,8 +34,9 @@ def with_file(code, fn):
 def library_sentinel(probe, row):
     out = run([probe, "word", row.arch, row.isa]).split("\n")
     word = int(out[0].split()[1], 16)
-    code = bytes(int(b, 16) for b in out[1].split()[1:])
-    return word, code
+    spelling = out[1].split(" ", 1)[1]
+    code = bytes(int(b, 16) for b in out[2].split()[1:])
+    return word, spelling, code
 
 
 def check_near_misses(probe, row, sentinel, failures):
@@ -68,7 +69,10 @@ def check(row, probe):
     if word != row.design_word:
         failures.append(f"assembler gives 0x{word:08x} for {row.sentinel!r}, DESIGN.md says 0x{row.design_word:08x}")
 
-    lib_word, lib_bytes = library_sentinel(probe, row)
+    lib_word, lib_asm, lib_bytes = library_sentinel(probe, row)
+    spelled = row.tool.assemble(row.prologue + [lib_asm], row.flags)
+    if spelled[:4] != sentinel or any(spelled[4:]):
+        failures.append(f"the row's sentinel_asm {lib_asm!r} assembles to {spelled.hex(' ')}")
     if lib_word != word:
         failures.append(f"phc_sentinel_word = 0x{lib_word:08x}, assembler 0x{word:08x}")
     if lib_bytes != sentinel:

@@ -56,13 +56,18 @@ static const phc_vcpu_ops fake_ops = {
     .get_gpr = get_gpr, .set_gpr = set_gpr, .read_mem = read_mem, .write_mem = write_mem,
 };
 
+uint64_t fake_vcpu_pattern(unsigned gpr)
+{
+    return UINT64_C(0xa5a5000000000000) | (uint64_t)(gpr + 1) << 32 | (gpr + 1) * 0x01010101u;
+}
+
 void fake_vcpu_init(fake_vcpu *f, const phc_abi *abi, unsigned index, uint64_t mem_base)
 {
     memset(f, 0, sizeof(*f));
     f->base = (phc_vcpu){ .ops = &fake_ops, .index = index, .abi = abi };
     f->mem_base = mem_base;
     for (unsigned i = 0; i < FAKE_GPRS; i++)
-        f->gpr[i] = UINT64_C(0xa5a5000000000000) | (uint64_t)(i + 1) << 32 | (i + 1) * 0x01010101u;
+        f->gpr[i] = fake_vcpu_pattern(i);
 }
 
 uint64_t *fake_slot(fake_vcpu *f, phc_slot slot)

@@ -20,7 +20,9 @@ typedef struct fake_vcpu {
     unsigned bad_gpr;  /* accesses to a register number the ISA lacks */
 } fake_vcpu;
 
-/* Every register gets a distinct 64-bit pattern; memory at @mem_base. */
+/* The distinct 64-bit value fake_vcpu_init puts in register @gpr. */
+uint64_t fake_vcpu_pattern(unsigned gpr);
+/* Every register gets its pattern; zeroed memory at @mem_base. */
 void fake_vcpu_init(fake_vcpu *f, const phc_abi *abi, unsigned index, uint64_t mem_base);
 /* The register a slot maps to (the test must know it is mapped). */
 uint64_t *fake_slot(fake_vcpu *f, phc_slot slot);

@@ -5,7 +5,8 @@
  *
  *   probe match ARCH ISA FILE   one line per 4-byte slot of FILE: the length
  *                               phc_sentinel_match returns there
- *   probe word ARCH ISA         phc_sentinel_word and phc_sentinel_bytes
+ *   probe word ARCH ISA         phc_sentinel_word, the row's sentinel_asm
+ *                               and phc_sentinel_bytes
  *   probe x86io in|out PORT SIZE COUNT    1 if a hypercall, else 0
  *   probe abi                   every ABI row, one line each
  */
@@ -40,6 +41,7 @@ static int cmd_word(phc_arch arch, phc_isa isa)
     uint8_t b[4];
     size_t n = phc_sentinel_bytes(arch, isa, b);
     printf("word 0x%08x\n", phc_sentinel_word(arch, isa));
+    printf("asm %s\n", phc_abi_get(arch)->sentinel_asm);
     printf("bytes");
     for (size_t i = 0; i < n; i++)
         printf(" %02x", b[i]);
@@ -75,7 +77,8 @@ static const char *endian_name(phc_endian e)
 static int cmd_abi(void)
 {
     /* name reg_bits nr_bits endian, then the eight slots as ISA numbers
-     * ("-" for none) in phc_slot order: nr arg0..arg5 ret */
+     * ("-" for none) in phc_slot order: nr arg0..arg5 ret, then "|" and
+     * the row's names for the same eight */
     for (unsigned a = 0; a < PHC_ARCH_COUNT; a++) {
         const phc_abi *abi = phc_abi_get((phc_arch)a);
         printf("%s %u %u %s", abi->name, abi->reg_bits, abi->nr_bits, endian_name(abi->endian));
@@ -85,6 +88,9 @@ static int cmd_abi(void)
             else
                 printf(" %u", abi->gpr[s]);
         }
+        printf(" |");
+        for (unsigned s = 0; s < PHC_SLOT_COUNT; s++)
+            printf(" %s", abi->reg_name[s]);
         printf("\n");
     }
     return 0;
