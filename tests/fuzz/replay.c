@@ -16,13 +16,14 @@ static int run_file(const char *path)
         perror(path);
         return -1;
     }
-    size_t cap = 4096, len = 0;
+    size_t cap = 4096, len = 0, n;
     uint8_t *buf = malloc(cap);
-    size_t n;
     while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
         len += n;
-        if (len == cap)
-            buf = realloc(buf, cap *= 2);
+        uint8_t *bigger = len == cap ? realloc(buf, cap *= 2) : buf;
+        if (!bigger)
+            free(buf);
+        buf = bigger;
     }
     fclose(f);
     if (!buf) {
