@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PHC_ARM64_RAM_BASE 0x0ull
+/* RAM is [0, ram_size): guest physical 0, the guest convention. */
 #define PHC_ARM64_MMIO_BASE 0xf0000000ull /* RAM must end at or below this */
 
 #define PHC_ARM64_GIC_DIST 0xf0000000ull
@@ -33,7 +33,7 @@
 #define PHC_ARM64_FDT_MAX 0x10000u
 
 typedef struct phc_arm64_board {
-    uint64_t ram_size;    /* RAM is [PHC_ARM64_RAM_BASE, ram_size) */
+    uint64_t ram_size;    /* RAM is [0, ram_size) */
     unsigned ncpus;       /* 1..PHC_ARM64_MAX_CPUS */
     const char *bootargs; /* /chosen/bootargs; NULL for "" */
 } phc_arm64_board;

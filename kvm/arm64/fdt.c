@@ -51,11 +51,9 @@ static int prop_reg64(void *fdt, const uint64_t *pairs, unsigned npairs)
 
 static int node_memory(void *fdt, const phc_arm64_board *b)
 {
-    char name[32];
-    snprintf(name, sizeof(name), "memory@%llx", (unsigned long long)PHC_ARM64_RAM_BASE);
-    TRY(fdt_begin_node(fdt, name));
+    TRY(fdt_begin_node(fdt, "memory@0"));
     TRY(fdt_property_string(fdt, "device_type", "memory"));
-    TRY(prop_reg64(fdt, (const uint64_t[]){ PHC_ARM64_RAM_BASE, b->ram_size }, 1));
+    TRY(prop_reg64(fdt, (const uint64_t[]){ 0, b->ram_size }, 1));
     return fdt_end_node(fdt);
 }
 
@@ -194,9 +192,9 @@ int phc_arm64_fdt_build(const phc_arm64_board *b, void *buf, size_t size, char *
                  b->ncpus);
         return -1;
     }
-    if (b->ram_size == 0 || b->ram_size > PHC_ARM64_MMIO_BASE - PHC_ARM64_RAM_BASE) {
+    if (b->ram_size == 0 || b->ram_size > PHC_ARM64_MMIO_BASE) {
         snprintf(err, errlen, "ARM64 RAM must be 1 byte to %llu MiB, not %llu bytes",
-                 (unsigned long long)((PHC_ARM64_MMIO_BASE - PHC_ARM64_RAM_BASE) >> 20),
+                 (unsigned long long)(PHC_ARM64_MMIO_BASE >> 20),
                  (unsigned long long)b->ram_size);
         return -1;
     }

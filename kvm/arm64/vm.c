@@ -1,0 +1,232 @@
+/*
+ * Building the ARM64 machine: the VM, the SMCCC filter before any vCPU
+ * exists, RAM at guest physical 0 with the image and the device tree in it,
+ * the vCPUs (preferred target, PSCI 0.2, secondaries powered off), and the
+ * in-kernel GICv3 the tree describes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include "board.h"
+#include "smccc.h"
+#include "vmm.h"
+
+#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+
+uint64_t arm64_reg_x(unsigned n)
+{
+    return KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |
+           (offsetof(struct kvm_regs, regs.regs) / sizeof(__u32) + 2 * n);
+}
+
+uint64_t arm64_reg_pc(void)
+{
+    return KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | KVM_REG_ARM_CORE_REG(regs.pc);
+}
+
+int arm64_reg_get(int vcpu_fd, uint64_t id, uint64_t *value)
+{
+    struct kvm_one_reg reg = { .id = id, .addr = (uintptr_t)value };
+    return ioctl(vcpu_fd, KVM_GET_ONE_REG, &reg);
+}
+
+int arm64_reg_set(int vcpu_fd, uint64_t id, uint64_t value)
+{
+    struct kvm_one_reg reg = { .id = id, .addr = (uintptr_t)&value };
+    return ioctl(vcpu_fd, KVM_SET_ONE_REG, &reg);
+}
+
+static int check_config(const phc_run_config *cfg, unsigned ncpus, char *err, size_t errlen)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    if (cfg->linux_guest)
+        return FAIL("booting a Linux bzImage is x86 only; give the ARM64 guest as an ELF image");
+    if (cfg->abi->arch != PHC_ARCH_AARCH64 || !cfg->image || !cfg->image->abi ||
+        cfg->image->abi->arch != PHC_ARCH_AARCH64)
+        return FAIL("KVM on an ARM64 host runs AArch64 ELF guests only");
+    if (ncpus < 1 || ncpus > PHC_ARM64_MAX_CPUS)
+        return FAIL("-smp %u: the ARM64 board has 1 to %u vCPUs", ncpus, PHC_ARM64_MAX_CPUS);
+    if (cfg->mem_size < 2 * PHC_ARM64_FDT_MAX || cfg->mem_size > PHC_ARM64_MMIO_BASE ||
+        cfg->mem_size % (uint64_t)page)
+        return FAIL("-m: ARM64 RAM is a multiple of the %ld-byte host page from %u KiB to %llu MiB",
+                    page, 2 * PHC_ARM64_FDT_MAX / 1024,
+                    (unsigned long long)(PHC_ARM64_MMIO_BASE >> 20));
+    return 0;
+}
+
+/* Before any vCPU runs: HVCs in the Penguin range go to us, not to KVM. */
+static int install_smccc_filter(arm64_vm *vm, char *err, size_t errlen)
+{
+    struct kvm_smccc_filter filter = {
+        .base = PHC_ARM64_FID_BASE,
+        .nr_functions = PHC_ARM64_FID_COUNT,
+        .action = KVM_SMCCC_FILTER_FWD_TO_USER,
+    };
+    struct kvm_device_attr attr = {
+        .group = KVM_ARM_VM_SMCCC_CTRL,
+        .attr = KVM_ARM_VM_SMCCC_FILTER,
+        .addr = (uintptr_t)&filter,
+    };
+    if (ioctl(vm->vm_fd, KVM_HAS_DEVICE_ATTR, &attr) != 0)
+        return FAIL("this kernel's KVM cannot forward HVC calls to the VMM (no SMCCC filter, "
+                    "KVM_ARM_VM_SMCCC_FILTER): Penguin hypercalls on ARM64 KVM need Linux 6.4 or later");
+    if (ioctl(vm->vm_fd, KVM_SET_DEVICE_ATTR, &attr) != 0)
+        return FAIL("installing the SMCCC filter for 0x%08x: %s", PHC_ARM64_FID_BASE,
+                    strerror(errno));
+    return 0;
+}
+
+static int map_ram(arm64_vm *vm, char *err, size_t errlen)
+{
+    void *ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (ram == MAP_FAILED)
+        return FAIL("cannot map %llu bytes of guest RAM: %s", (unsigned long long)vm->ram_size,
+                    strerror(errno));
+    vm->ram = ram;
+    struct kvm_userspace_memory_region region = {
+        .slot = 0,
+        .guest_phys_addr = 0,
+        .memory_size = vm->ram_size,
+        .userspace_addr = (uintptr_t)ram,
+    };
+    if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) != 0)
+        return FAIL("KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
+    return 0;
+}
+
+/* The image's segments, then the device tree in the top PHC_ARM64_FDT_MAX of RAM. */
+static int load(arm64_vm *vm, char *err, size_t errlen)
+{
+    const phc_image *img = vm->cfg->image;
+    vm->fdt_addr = vm->ram_size - PHC_ARM64_FDT_MAX;
+    for (size_t i = 0; i < img->nsegs; i++) {
+        const phc_segment *s = &img->segs[i];
+        if (s->addr > vm->fdt_addr || s->memsz > vm->fdt_addr - s->addr)
+            return FAIL("image segment 0x%llx+0x%llx does not fit below the device tree at 0x%llx "
+                        "(-m %llu MiB)", (unsigned long long)s->addr, (unsigned long long)s->memsz,
+                        (unsigned long long)vm->fdt_addr, (unsigned long long)(vm->ram_size >> 20));
+        memcpy(vm->ram + s->addr, s->data, s->filesz);
+    }
+    phc_arm64_board board = { .ram_size = vm->ram_size, .ncpus = vm->ncpus, .bootargs = "" };
+    return phc_arm64_fdt_build(&board, vm->ram + vm->fdt_addr, PHC_ARM64_FDT_MAX, err, errlen);
+}
+
+static int create_cpu(arm64_vm *vm, unsigned i, const struct kvm_vcpu_init *target, char *err,
+                      size_t errlen)
+{
+    arm64_cpu *c = &vm->cpus[i];
+    *c = (arm64_cpu){ .vcpu = { .ops = &arm64_cpu_ops, .index = i, .abi = vm->cfg->abi },
+                      .vm = vm, .fd = -1 };
+    c->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)i);
+    if (c->fd < 0)
+        return FAIL("KVM_CREATE_VCPU %u: %s", i, strerror(errno));
+    void *run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
+    if (run == MAP_FAILED)
+        return FAIL("cannot map vCPU %u's kvm_run: %s", i, strerror(errno));
+    c->run = run;
+
+    struct kvm_vcpu_init init = *target;
+    init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+    if (i > 0)
+        init.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF; /* until PSCI CPU_ON */
+    if (ioctl(c->fd, KVM_ARM_VCPU_INIT, &init) != 0)
+        return FAIL("KVM_ARM_VCPU_INIT (PSCI 0.2) on vCPU %u: %s", i, strerror(errno));
+    if (i > 0)
+        return 0;
+    /* The boot CPU starts at the entry, EL1h with interrupts masked (KVM's
+     * reset state), x0 = the device tree as the arm64 boot protocol has it. */
+    if (arm64_reg_set(c->fd, arm64_reg_pc(), vm->cfg->image->entry) != 0 ||
+        arm64_reg_set(c->fd, arm64_reg_x(0), vm->fdt_addr) != 0)
+        return FAIL("setting the boot registers: %s", strerror(errno));
+    return 0;
+}
+
+static int gic_attr(int fd, uint32_t group, uint64_t attr, const void *addr)
+{
+    struct kvm_device_attr a = { .group = group, .attr = attr, .addr = (uintptr_t)addr };
+    return ioctl(fd, KVM_SET_DEVICE_ATTR, &a);
+}
+
+/* After the vCPUs exist (their redistributors), before any runs. */
+static int create_gic(arm64_vm *vm, char *err, size_t errlen)
+{
+    struct kvm_create_device dev = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
+    if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &dev) != 0)
+        return FAIL("this host's KVM offers no GICv3 for the guest (KVM_CREATE_DEVICE: %s)",
+                    strerror(errno));
+    vm->gic_fd = dev.fd;
+    const uint64_t dist = PHC_ARM64_GIC_DIST, redist = PHC_ARM64_GIC_REDIST;
+    if (gic_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_DIST, &dist) != 0 ||
+        gic_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist) != 0 ||
+        gic_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL) != 0)
+        return FAIL("setting up the GICv3: %s", strerror(errno));
+    return 0;
+}
+
+int arm64_vm_open(arm64_vm *vm, const phc_run_config *cfg, char *err, size_t errlen)
+{
+    unsigned ncpus = cfg->smp ? cfg->smp : 1;
+    *vm = (arm64_vm){ .cfg = cfg, .kvm_fd = -1, .vm_fd = -1, .gic_fd = -1,
+                      .ram_size = cfg->mem_size, .ncpus = ncpus };
+    pthread_mutex_init(&vm->lock, NULL);
+    phc_pl011_init(&vm->uart, cfg->console ? cfg->console : stdout);
+    if (check_config(cfg, ncpus, err, errlen) != 0)
+        return -1;
+
+    vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (vm->kvm_fd < 0)
+        return FAIL("/dev/kvm: %s", strerror(errno));
+    if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
+        return FAIL("/dev/kvm speaks an unknown KVM API version");
+    int run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (run_size <= 0)
+        return FAIL("KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+    vm->run_size = (size_t)run_size;
+    vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0UL);
+    if (vm->vm_fd < 0)
+        return FAIL("KVM_CREATE_VM: %s", strerror(errno));
+    if (install_smccc_filter(vm, err, errlen) != 0 || map_ram(vm, err, errlen) != 0 ||
+        load(vm, err, errlen) != 0)
+        return -1;
+
+    struct kvm_vcpu_init target;
+    if (ioctl(vm->vm_fd, KVM_ARM_PREFERRED_TARGET, &target) != 0)
+        return FAIL("KVM_ARM_PREFERRED_TARGET: %s", strerror(errno));
+    vm->cpus = calloc(ncpus, sizeof(*vm->cpus));
+    if (!vm->cpus)
+        return FAIL("out of memory");
+    for (unsigned i = 0; i < ncpus; i++)
+        if (create_cpu(vm, i, &target, err, errlen) != 0)
+            return -1;
+    return create_gic(vm, err, errlen);
+}
+
+void arm64_vm_close(arm64_vm *vm)
+{
+    for (unsigned i = 0; vm->cpus && i < vm->ncpus; i++) {
+        arm64_cpu *c = &vm->cpus[i];
+        if (c->run)
+            munmap(c->run, vm->run_size);
+        if (c->vm && c->fd >= 0)
+            close(c->fd);
+    }
+    free(vm->cpus);
+    if (vm->ram)
+        munmap(vm->ram, vm->ram_size);
+    if (vm->gic_fd >= 0)
+        close(vm->gic_fd);
+    if (vm->vm_fd >= 0)
+        close(vm->vm_fd);
+    if (vm->kvm_fd >= 0)
+        close(vm->kvm_fd);
+    fflush(vm->uart.out);
+    pthread_mutex_destroy(&vm->lock);
+    vm->cpus = NULL;
+    vm->ram = NULL;
+}

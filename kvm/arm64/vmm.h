@@ -1,0 +1,80 @@
+/*
+ * The ARM64 VMM on /dev/kvm (aarch64 hosts only): one VM, its RAM, the
+ * in-kernel GICv3, the PL011, and a thread per vCPU. vm.c builds and tears
+ * down the machine, cpu.c runs the vCPUs and handles their exits.
+ */
+#ifndef PHC_KVM_ARM64_VMM_H
+#define PHC_KVM_ARM64_VMM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <linux/kvm.h>
+#include <phc/accel.h>
+#include "pl011.h"
+
+/* The SMCCC filter (Linux 6.4) is newer than Debian 12's 6.1 headers. */
+#ifndef KVM_ARM_VM_SMCCC_CTRL
+#define KVM_ARM_VM_SMCCC_CTRL 0
+#define KVM_ARM_VM_SMCCC_FILTER 0
+enum kvm_smccc_filter_action {
+    KVM_SMCCC_FILTER_HANDLE = 0,
+    KVM_SMCCC_FILTER_DENY,
+    KVM_SMCCC_FILTER_FWD_TO_USER,
+};
+struct kvm_smccc_filter {
+    __u32 base;
+    __u32 nr_functions;
+    __u8 action;
+    __u8 pad[15];
+};
+#endif
+
+typedef struct arm64_vm arm64_vm;
+
+typedef struct arm64_cpu {
+    phc_vcpu vcpu; /* first: the dispatcher's handle is this struct */
+    arm64_vm *vm;
+    int fd;
+    struct kvm_run *run;
+    pthread_t thread;
+    bool started;
+    uint64_t x[31];   /* x0..x30 read during this exit */
+    uint32_t x_valid; /* bit n: x[n] is current */
+    int reg_errno;    /* first failed register access of this exit, 0 if none */
+} arm64_cpu;
+
+struct arm64_vm {
+    const phc_run_config *cfg;
+    int kvm_fd, vm_fd, gic_fd;
+    uint8_t *ram;
+    uint64_t ram_size;
+    uint64_t fdt_addr;
+    size_t run_size;
+    unsigned ncpus;
+    arm64_cpu *cpus;
+    pthread_mutex_t lock; /* the UART, the result, thread start */
+    phc_pl011 uart;
+    atomic_bool stopping;
+    bool ended;
+    phc_run_result result;
+};
+
+/* Build the machine for @cfg: 0, or -1 with a one-line reason in @err. */
+int arm64_vm_open(arm64_vm *vm, const phc_run_config *cfg, char *err, size_t errlen);
+void arm64_vm_close(arm64_vm *vm);
+
+/* Run every vCPU until the guest ends or @cancel asks. */
+void arm64_vm_run(arm64_vm *vm, phc_cancel *cancel);
+/* The first end wins; every vCPU is kicked out. */
+void arm64_vm_end(arm64_vm *vm, const phc_run_result *res);
+
+/* The phc_vcpu face of an arm64_cpu (registers through KVM_{GET,SET}_ONE_REG). */
+extern const phc_vcpu_ops arm64_cpu_ops;
+
+/* Core and system register ids for KVM_{GET,SET}_ONE_REG. */
+uint64_t arm64_reg_x(unsigned n);
+uint64_t arm64_reg_pc(void);
+int arm64_reg_get(int vcpu_fd, uint64_t id, uint64_t *value);
+int arm64_reg_set(int vcpu_fd, uint64_t id, uint64_t value);
+
+#endif
