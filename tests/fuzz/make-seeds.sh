@@ -9,7 +9,7 @@ out=$here/corpus
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rm -rf "$out"
-mkdir -p "$out"/{sentinel,x86_io,dispatcher,trace,elf}
+mkdir -p "$out"/{sentinel,x86_io,dispatcher,trace,elf,esr}
 
 # name|binutils prefix|sentinel|endless loop
 guests=(
@@ -109,5 +109,14 @@ allones = (1 << 64) - 1
 put("trace", "one", bytes([0]) + record(3, 0xcafebabe, [1, 2, 3, 4, 0, 0], 13, 1))
 put("trace", "all-ones", bytes([1]) + b"".join(record(a, allones, [allones] * 6, allones, 1, 0xffffffff) for a in range(13)))
 put("trace", "zeros", bytes([1]) + b"".join(record(a, 0, [0] * 6, 0, 0) for a in range(13)))
+
+# esr: mode, syndrome (8), function ID (4), x0..x31 (8 each)
+sentinel_esr = 0x18 << 26 | 1 << 25 | 5 << 10 | 31 << 5
+fid = 1 << 31 | 1 << 30 | 6 << 24 | 0x5048
+regs = lambda x8: struct.pack("<32Q", *([0x1000 + r for r in range(8)] + [x8] + [r for r in range(9, 32)]))
+put("esr", "sentinel", bytes([3]) + struct.pack("<QI", sentinel_esr, fid) + regs(0xcafebabe))
+put("esr", "mrs", bytes([3]) + struct.pack("<QI", sentinel_esr | 1, fid) + regs(0x70480001))
+put("esr", "res0-set", bytes([3]) + struct.pack("<QI", sentinel_esr | 1 << 22, fid ^ 1) + regs(0x70480000))
+put("esr", "smc32", bytes([3]) + struct.pack("<QI", sentinel_esr ^ 31 << 5, fid & ~(1 << 30)) + regs(7))
 PY
 find "$out" -type f | wc -l
