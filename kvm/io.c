@@ -12,6 +12,7 @@
 #include <phc/sentinel.h>
 #include "io.h"
 #include "pio_probe.h"
+#include "x86_walk.h"
 
 #define EFER_LMA (1u << 10)
 #define MAX_INSN 15
@@ -48,13 +49,24 @@ static int opcode(const uint8_t *insn, size_t n, bool code64)
     return -1;
 }
 
-/* Up to @n code bytes at @linear, fewer if a page after the first is unmapped. */
+/* Up to @n code bytes at @linear, fewer where a page is not mapped. */
 static size_t fetch(kvm_cpu *cpu, uint64_t linear, uint8_t *buf, size_t n)
 {
-    if (phc_vcpu_read(&cpu->vcpu, linear, buf, n) == 0)
-        return n;
-    size_t in_page = PAGE - (linear & (PAGE - 1));
-    return in_page < n && phc_vcpu_read(&cpu->vcpu, linear, buf, in_page) == 0 ? in_page : 0;
+    const struct kvm_sregs *sr = &cpu->run->s.regs.sregs;
+    size_t got = 0;
+    while (got < n) {
+        uint64_t at = linear + got, gpa;
+        size_t chunk = PAGE - (at & (PAGE - 1));
+        if (chunk > n - got)
+            chunk = n - got;
+        const uint8_t *src = kvm_x86_walk(&cpu->machine->vm, sr, at, &gpa) == 0
+                                 ? kvm_vm_ram(&cpu->machine->vm, gpa, chunk) : NULL;
+        if (!src)
+            break;
+        memcpy(buf + got, src, chunk);
+        got += chunk;
+    }
+    return got;
 }
 
 /*
