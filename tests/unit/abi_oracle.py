@@ -3,7 +3,7 @@
 
   abi_oracle.py PROBE
 
-The table below is typed from DESIGN.md's text (names, widths, byte order).
+design_abi.py is typed from DESIGN.md's text (names, widths, byte order).
 The rows' own register names (reg_name) are resolved the same way.
 Each name becomes a register number by assembling an instruction that
 writes it and reading the destination field out of the encoding, so the
@@ -12,35 +12,8 @@ from `probe abi`.
 """
 import sys
 
+from design_abi import DESIGN
 from toolchain import Gnu, LlvmMc, main_wrapper, run
-
-# DESIGN.md section 2: nr, the arguments it lists (None: "then 0", nothing
-# read), ret. Where DESIGN names fewer than six arguments the rest are
-# unspecified and only checked to be distinct from the others.
-DESIGN = {
-    "x86_64": dict(bits=64, nr_bits=32, order="little", nr="eax",
-                   args=["rdi", "rsi", "rdx", "r10", "r8", "r9"], ret="rax"),
-    "i386": dict(bits=32, nr_bits=32, order="little", nr="eax",
-                 args=["ebx", "ecx", "edx", "esi", "edi", "ebp"], ret="eax"),
-    "arm": dict(bits=32, nr_bits=32, order="little", nr="r7",
-                args=["r0", "r1", "r2", "r3", "r4", "r5"], ret="r0"),
-    "aarch64": dict(bits=64, nr_bits=64, order="little", nr="x8",
-                    args=["x0", "x1", "x2", "x3", "x4", "x5"], ret="x0"),
-    "ppc": dict(bits=32, nr_bits=32, order="big", nr="r0",
-                args=["r3", "r4", "r5", "r6", "r7"], ret="r3"),
-    "ppc64": dict(bits=64, nr_bits=64, order="big", nr="r0",
-                  args=["r3", "r4", "r5", "r6", "r7"], ret="r3"),
-    "riscv32": dict(bits=32, nr_bits=32, order="little", nr="a7",
-                    args=["a0", "a1", "a2", "a3", "a4"], ret="a0"),
-    "riscv64": dict(bits=64, nr_bits=64, order="little", nr="a7",
-                    args=["a0", "a1", "a2", "a3", "a4"], ret="a0"),
-    "loongarch64": dict(bits=64, nr_bits=64, order="little", nr="a7",
-                        args=["a0", "a1", "a2", "a3", "a4"], ret="a0"),
-}
-for name, bits, order in (("mips", 32, "big"), ("mipsel", 32, "little"),
-                          ("mips64", 64, "big"), ("mips64el", 64, "little")):
-    DESIGN[name] = dict(bits=bits, nr_bits=bits, order=order, nr="v0",
-                        args=["a0", "a1", "a2", "a3", None, None], ret="v0")
 
 
 def x86_number(mode):
