@@ -89,12 +89,21 @@ _start:
     /*
      * 3. Near misses, with a test call loaded: none may dispatch, so r0
      * keeps its argument instead of the answer 13. Every other cp7
-     * mcr/mrc is UNDEFINED, so the engine raises it like the sentinel and
-     * the guest could not go on: those are left to the matcher tests.
-     * What runs here is the same instruction class on coprocessor 15,
+     * mcr/mrc is UNDEFINED when it executes, so the engine raises it like
+     * the sentinel and the guest could not go on: those run here only
+     * with a condition that fails (cp7 forms under NE after an equal
+     * compare, in Thumb inside an IT block), the rest is left to the
+     * matcher tests. Then the same instruction class on coprocessor 15,
      * which the engine executes.
      */
     hcall_args NR_TEST, NEAR_ARG0, NEAR_ARG1, NEAR_ARG2, NEAR_ARG3
+    cmp r0, r0
+    it ne
+    mcrne p7, 0, r0, c0, c0, 0      /* A32: the sentinel but NE; T32: the sentinel itself, skipped */
+    it ne
+    mcrne p7, 0, r0, c0, c0, 1      /* other opc2 */
+    it ne
+    mrcne p7, 0, r0, c0, c0, 0      /* the read form */
     mov r9, #0
     mrc p15, 0, r10, c0, c0, 0      /* MIDR */
     mcr p15, 0, r9, c7, c5, 4       /* CP15ISB */
