@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Run one bundled guest under `phc-run -accel tcg` and check what it did.
+"""Run one bundled guest under `phc-run -accel tcg|kvm` and check what it did.
 
 The expectation comes from the guest's source (tests/guests/*.S), never from
 a run: the numbers, arguments and failure bits are read from guest.h, the
@@ -12,6 +12,9 @@ console call, an unregistered number, the test call through a sentinel it
 wrote at run time, and exit. Its near misses run between the second and the
 third with the NEAR_ARG* arguments loaded, so a near miss taken for a
 hypercall would show up as an extra record carrying them.
+
+The same expectation holds under every accelerator, so the x86 guests
+passing under both TCG and KVM means both see the same hypercalls.
 
 Exit codes: 0 pass, 1 fail, 77 skip (with the reason on stderr).
 """
@@ -147,9 +150,8 @@ def run(cmd):
 def check_runs(args, d):
     with tempfile.TemporaryDirectory() as tmp:
         trace = os.path.join(tmp, "trace.jsonl")
-        cmd = [args.runner, "-accel", "tcg", "-arch", args.arch, "-kernel", args.elf,
-               "--trace", trace, "--time-limit", "60"]
-        proc = run(cmd)
+        proc = run([args.runner, "-accel", args.accel, "-arch", args.arch, "-kernel", args.elf,
+                    "--trace", trace, "--time-limit", "60"])
         records = parse_trace(trace) if os.path.exists(trace) else []
 
     if proc.returncode != 0:
@@ -174,18 +176,19 @@ def check_runs(args, d):
     if records != expected:
         fail("trace differs from the guest's source\nexpected:\n  "
              + "\n  ".join(map(show, expected)) + "\ngot:\n  " + "\n  ".join(map(show, records)))
-    print(f"{args.name}: exit 0, console line, {len(records)} calls as in the source, no near miss")
+    print(f"{args.name} under {args.accel}: exit 0, console line, {len(records)} calls as in "
+          "the source, no near miss")
 
 
 def check_refused(args):
     with tempfile.TemporaryDirectory() as tmp:
         trace = os.path.join(tmp, "trace.jsonl")
-        proc = run([args.runner, "-accel", "tcg", "-arch", args.arch, "-kernel", args.elf,
+        proc = run([args.runner, "-accel", args.accel, "-arch", args.arch, "-kernel", args.elf,
                     "--trace", trace, "--time-limit", "60"])
         traced = os.path.exists(trace) and os.path.getsize(trace) > 0
     lines = proc.stderr.splitlines()
     if proc.returncode <= 0:
-        fail(f"-arch {args.arch} under tcg exited {proc.returncode}, want a non-zero status")
+        fail(f"-arch {args.arch} under {args.accel} exited {proc.returncode}, want a non-zero status")
     if len(lines) != 1 or not lines[0].startswith("phc-run: ") or args.arch not in lines[0].lower():
         fail(f"want one line 'phc-run: ...' naming {args.arch} on stderr, got {proc.stderr!r}")
     if traced:
@@ -196,6 +199,7 @@ def check_refused(args):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runner", help="the phc-run executable")
+    p.add_argument("--accel", default="tcg", choices=["tcg", "kvm"])
     p.add_argument("--elf", help="the guest")
     p.add_argument("--arch", help="its -arch name (the ABI row)")
     p.add_argument("--name", help="the guest's own name, as on its console line")
@@ -207,6 +211,12 @@ def main():
     if args.skip:
         print(f"SKIP: {args.skip}", file=sys.stderr)
         sys.exit(SKIP)
+    if args.accel == "kvm":
+        try:
+            os.close(os.open("/dev/kvm", os.O_RDWR))
+        except OSError as e:
+            print(f"SKIP: cannot open /dev/kvm ({e.strerror}): no KVM test here", file=sys.stderr)
+            sys.exit(SKIP)
     if args.refused:
         check_refused(args)
     else:
