@@ -318,6 +318,7 @@ static int case_no_permission(const char *guest)
         CHECK(r.res.end == PHC_END_ERROR, "ended %s, expected error", phc_end_name(r.res.end));
         CHECK(strstr(r.res.reason, "/dev/kvm") && strstr(r.res.reason, "ermission"),
               "reason \"%s\" does not name /dev/kvm and the permission", r.res.reason);
+        fflush(stdout);
         _exit(failures ? 1 : 0);
     }
     int status;
