@@ -56,7 +56,10 @@ static int walk(kvm_cpu *cpu, uint64_t gva, uint8_t *buf, size_t len, bool to_gu
         if (chunk > len)
             chunk = len;
         struct kvm_translation t = { .linear_address = gva };
-        if (ioctl(cpu->fd, KVM_TRANSLATE, &t) != 0 || !t.valid)
+        /* KVM_TRANSLATE walks bits 47:0 only; the CPU faults on a
+         * non-canonical address, so must we, not alias it into RAM. */
+        if ((uint64_t)((int64_t)(gva << 16) >> 16) != gva ||
+            ioctl(cpu->fd, KVM_TRANSLATE, &t) != 0 || !t.valid)
             return -1;
         uint8_t *host = kvm_vm_ram(&cpu->machine->vm, t.physical_address, chunk);
         if (!host)
