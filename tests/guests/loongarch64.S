@@ -14,10 +14,9 @@
 #include "guest.h"
 
 #define TEXT_BASE 0x10000               /* where guest.ld puts .text */
-#define DATA_OFF 0x0
-#define TRAMP_OFF 0x1000
-#define STACK_TOP_OFF 0x3000
-#define CODE_OFF 0x3000
+#define DATA_OFF 0x0                    /* console line, trampoline templates */
+#define TRAMP_OFF 0x1000                /* the trampoline; the stack grows down to it */
+#define CODE_OFF 0x3000                 /* _start, and the top of the stack */
 #define ADDR(off) (TEXT_BASE + (off))
 #define MESSAGE ADDR(DATA_OFF)
 #define TRAMP_PLAIN ADDR(DATA_OFF + 0x40)
@@ -82,12 +81,12 @@ message:
     jirl $zero, $ra, 0
 
     .org TRAMP_OFF
-    .skip 16                        /* the trampoline, then the stack */
+    .skip 16
 
     .org CODE_OFF
     .globl _start
 _start:
-    li32 $sp, ADDR(STACK_TOP_OFF)
+    li32 $sp, ADDR(CODE_OFF)
     move $s0, $zero
 
     /* 1. The test call answers 13. */
