@@ -3,6 +3,7 @@
  * handlers of the test's own. One case per run:
  *   kvm-test calls GUEST ARCH        hypercalls, near misses, port bus
  *   kvm-test mem GUEST               handler memory access by virtual address
+ *   kvm-test modes GUEST             the ABI follows the code segment at each call
  *   kvm-test end GUEST END [MEM]     the run ends as END (halt, fault, error)
  *   kvm-test cancel GUEST SMP        a cancel from another thread stops all vCPUs
  *   kvm-test insn-limit GUEST        instruction limits are refused
@@ -203,6 +204,31 @@ static int case_mem(const char *guest)
                            ? "mem: x86_64\ncross-page\nremapped\n" : "mem: i386\ncross-page\n";
     CHECK(r.console && !strcmp(r.console, want), "console got \"%s\", expected \"%s\"",
           r.console ? r.console : "", want);
+    run_free(&r);
+    return failures ? 1 : 0;
+}
+
+static int case_modes(const char *guest)
+{
+    run r;
+    run_init(&r, guest, 32 * MIB, 1);
+    run_go(&r);
+    CHECK(r.res.end == PHC_END_EXIT && r.res.status == 0, "ended %s status %d: %s",
+          phc_end_name(r.res.end), r.res.status, r.res.reason);
+    size_t n;
+    record *recs = records(&r, &n);
+    static const char *const arch[] = { "x86_64", "i386", "x86_64" };
+    CHECK(n == 3, "%zu calls traced, expected 3", n);
+    for (size_t i = 0; i < n && i < 3; i++)
+        CHECK(!strcmp(recs[i].arch, arch[i]), "call %zu traced as %s, expected %s", i, recs[i].arch,
+              arch[i]);
+    if (n >= 2) {
+        CHECK(recs[0].args[0] == 0x61, "64-bit call: a0 0x%" PRIx64 ", expected RDI 0x61", recs[0].args[0]);
+        CHECK(recs[1].args[0] == 0x31 && recs[1].args[1] == 0x32,
+              "compatibility-mode call: a0 0x%" PRIx64 " a1 0x%" PRIx64 ", expected EBX 0x31 ECX 0x32",
+              recs[1].args[0], recs[1].args[1]);
+    }
+    free(recs);
     run_free(&r);
     return failures ? 1 : 0;
 }
@@ -417,6 +443,8 @@ int main(int argc, char **argv)
         return case_calls(guest, arg);
     if (!strcmp(c, "mem"))
         return case_mem(guest);
+    if (!strcmp(c, "modes"))
+        return case_modes(guest);
     if (!strcmp(c, "end") && arg)
         return case_end(guest, arg, argc > 4 ? argv[4] : NULL);
     if (!strcmp(c, "cancel") && arg)
