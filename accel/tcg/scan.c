@@ -1,0 +1,202 @@
+/*
+ * MIPS, PPC and RISC-V under TCG: the sentinels execute as NOPs, so the
+ * engine never stops on them by itself. A catch-all code hook would run on
+ * every instruction (~150x on a tight loop), but Unicorn decides at
+ * translation time whether an instruction gets a code-hook call at all:
+ * only addresses inside some hook's range do. So sentinels are found where
+ * code is translated, and each one gets a code hook bounded to its own
+ * address; code with no sentinel runs with no hook call at all.
+ *
+ * Where translations are seen (measured on Unicorn 2.0.1 here):
+ * - UC_HOOK_EDGE_GENERATED fires before a block runs whenever the engine
+ *   looks a block up from a previous one: new blocks reached by direct
+ *   jumps, indirect jumps and returns, and blocks retranslated after the
+ *   guest wrote over their code.
+ * - It does not fire for the first block of uc_emu_start: that block is
+ *   translated (uc_ctl_request_cache) and scanned before every start.
+ * - It does not fire for a block that spans two pages (the engine refuses
+ *   to chain into one). Such a block is scanned as the previous block of
+ *   the next edge, so a sentinel in it is caught from its second run on.
+ * A new site gets its hook, its stale translation is dropped
+ * (uc_ctl_remove_cache; adding a hook alone does not retranslate) and the
+ * engine restarts at the block, which now carries the hook.
+ *
+ * Sites are kept in a set, so rescans add nothing twice. A hook stays when
+ * the guest later overwrites its sentinel (the callback re-reads the word,
+ * so a stale site never dispatches). The set is capped: every hook costs
+ * the engine a range check per translated instruction and per sentinel
+ * call, so a guest that plants sentinels everywhere ends as a fault.
+ */
+#include <inttypes.h>
+#include <glib.h>
+#include "tcg.h"
+
+#define MAX_SITES 4096u
+#define SCAN_CHUNK 1024u
+#define SENTINEL_BYTES 4
+
+struct tcg_scan {
+    GHashTable *sites; /* address -> uc_hook */
+    GArray *pending;   /* uint64_t addresses found since the last start */
+    unsigned step;     /* instruction alignment: 2 with compressed RISC-V code */
+};
+
+static bool is_known(const tcg_scan *s, uint64_t addr)
+{
+    if (g_hash_table_contains(s->sites, &addr))
+        return true;
+    for (guint i = 0; i < s->pending->len; i++)
+        if (g_array_index(s->pending, uint64_t, i) == addr)
+            return true;
+    return false;
+}
+
+/* Note every sentinel word that lies wholly in [begin, begin + size). */
+static void scan_range(tcg_machine *m, uint64_t begin, uint64_t size)
+{
+    tcg_scan *s = m->scan;
+    uint8_t buf[SCAN_CHUNK + SENTINEL_BYTES - 1];
+    m->stats.blocks_scanned++;
+    for (uint64_t off = 0; off + SENTINEL_BYTES <= size; off += SCAN_CHUNK) {
+        size_t want = (size_t)MIN(size - off, (uint64_t)sizeof(buf));
+        if (uc_mem_read(m->uc, begin + off, buf, want) != UC_ERR_OK)
+            return;
+        for (size_t i = 0; i < SCAN_CHUNK && i + SENTINEL_BYTES <= want; i += s->step) {
+            uint64_t addr = begin + off + i;
+            if (phc_sentinel_match(m->arch->arch, PHC_ISA_DEFAULT, buf + i, SENTINEL_BYTES) && !is_known(s, addr))
+                g_array_append_val(s->pending, addr);
+        }
+    }
+}
+
+static void on_site(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
+{
+    (void)size;
+    tcg_machine *m = opaque;
+    uint8_t word[SENTINEL_BYTES];
+    if (uc_mem_read(uc, addr, word, sizeof(word)) == UC_ERR_OK &&
+        phc_sentinel_match(m->arch->arch, PHC_ISA_DEFAULT, word, sizeof(word)))
+        tcg_dispatch(m);
+}
+
+static void on_edge(uc_engine *uc, uc_tb *cur, uc_tb *prev, void *opaque)
+{
+    (void)uc;
+    tcg_machine *m = opaque;
+    scan_range(m, cur->pc, cur->size);
+    scan_range(m, prev->pc, prev->size);
+    if (m->scan->pending->len)
+        tcg_stop_engine(m, TCG_STOP_RESTART); /* the block exits before its first instruction */
+}
+
+/* Give every pending site its hook and drop its stale translation. */
+static bool commit(tcg_machine *m)
+{
+    tcg_scan *s = m->scan;
+    for (guint i = 0; i < s->pending->len; i++) {
+        uint64_t addr = g_array_index(s->pending, uint64_t, i);
+        uc_hook h;
+        if (g_hash_table_size(s->sites) >= MAX_SITES) {
+            tcg_fault(m, "more than %u hypercall sites in translated code (next at %#" PRIx64 ")", MAX_SITES, addr);
+            return false;
+        }
+        if (uc_hook_add(m->uc, &h, UC_HOOK_CODE, on_site, m, addr, addr) != UC_ERR_OK) {
+            tcg_fault(m, "unicorn: cannot hook the hypercall site at %#" PRIx64, addr);
+            return false;
+        }
+        uint64_t *key = g_new(uint64_t, 1);
+        *key = addr;
+        g_hash_table_insert(s->sites, key, GSIZE_TO_POINTER(h));
+        uc_ctl_remove_cache(m->uc, addr, addr + SENTINEL_BYTES);
+    }
+    g_array_set_size(s->pending, 0);
+    return true;
+}
+
+/* The sentinels raise nothing, so any exception is the guest's fault. */
+static void on_interrupt(uc_engine *uc, uint32_t intno, void *opaque)
+{
+    (void)uc;
+    tcg_machine *m = opaque;
+    tcg_fault(m, "%s exception %u near pc %#" PRIx64, m->cfg->abi->name, intno, tcg_read_pc(m));
+}
+
+/* Before each start: hook what the last run found, then the first block,
+ * which raises no edge event. */
+static bool scan_prepare(tcg_machine *m, uint64_t pc)
+{
+    uc_tb tb;
+    if (!commit(m))
+        return false;
+    /* translating outside RAM makes the engine raise a fault with nowhere
+     * to land (it longjmps out of uc_ctl); the run itself reports it */
+    if (pc < m->cfg->mem_size && uc_ctl_request_cache(m->uc, pc, &tb) == UC_ERR_OK)
+        scan_range(m, tb.pc, tb.size);
+    return commit(m);
+}
+
+static bool scan_install(tcg_machine *m)
+{
+    uc_hook h;
+    m->scan = g_new0(tcg_scan, 1);
+    m->scan->sites = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+    m->scan->pending = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+    m->scan->step = m->arch->arch == PHC_ARCH_RISCV32 || m->arch->arch == PHC_ARCH_RISCV64 ? 2 : 4;
+    if (uc_hook_add(m->uc, &h, UC_HOOK_EDGE_GENERATED, on_edge, m, 1, 0) != UC_ERR_OK ||
+        uc_hook_add(m->uc, &h, UC_HOOK_INTR, on_interrupt, m, 1, 0) != UC_ERR_OK) {
+        snprintf(m->reason, sizeof(m->reason), "uc_hook_add failed");
+        return false;
+    }
+    return true;
+}
+
+unsigned tcg_scan_hooks(const tcg_scan *s)
+{
+    return g_hash_table_size(s->sites);
+}
+
+void tcg_scan_free(tcg_scan *s)
+{
+    if (!s)
+        return;
+    g_hash_table_destroy(s->sites);
+    g_array_free(s->pending, TRUE);
+    g_free(s);
+}
+
+/* Register tables: ISA number n is Unicorn's first GPR id + n on all three. */
+#define R4(b, n) (b) + (n), (b) + (n) + 1, (b) + (n) + 2, (b) + (n) + 3
+#define R32(b) R4(b, 0), R4(b, 4), R4(b, 8), R4(b, 12), R4(b, 16), R4(b, 20), R4(b, 24), R4(b, 28)
+
+static const int gpr_mips[32] = { R32(UC_MIPS_REG_0) };
+static const int gpr_ppc[32] = { R32(UC_PPC_REG_0) };
+static const int gpr_riscv[32] = { R32(UC_RISCV_REG_X0) };
+
+#define SCANNED(id, uarch, umode, pc, bytes, table, ...)                                   \
+    {                                                                                      \
+        .arch = id, .uc_arch = uarch, .uc_mode = umode, .pc_reg = pc, .reg_bytes = bytes, \
+        .gpr = table, .ngpr = 32, .install = scan_install, .prepare = scan_prepare,        \
+        __VA_ARGS__                                                                        \
+    }
+
+/* Unicorn's default PPC64 core (e5500) raises an exception on the first
+ * `li` (measured); the e6500, its successor, runs 64-bit code. */
+#define CPU(model) .pick_cpu = true, .cpu_model = (model)
+
+static const tcg_arch scanned[] = {
+    SCANNED(PHC_ARCH_MIPS, UC_ARCH_MIPS, UC_MODE_MIPS32 | UC_MODE_BIG_ENDIAN, UC_MIPS_REG_PC, 4, gpr_mips),
+    SCANNED(PHC_ARCH_MIPSEL, UC_ARCH_MIPS, UC_MODE_MIPS32 | UC_MODE_LITTLE_ENDIAN, UC_MIPS_REG_PC, 4, gpr_mips),
+    SCANNED(PHC_ARCH_PPC, UC_ARCH_PPC, UC_MODE_PPC32 | UC_MODE_BIG_ENDIAN, UC_PPC_REG_PC, 4, gpr_ppc),
+    SCANNED(PHC_ARCH_PPC64, UC_ARCH_PPC, UC_MODE_PPC64 | UC_MODE_BIG_ENDIAN, UC_PPC_REG_PC, 8, gpr_ppc,
+            CPU(UC_CPU_PPC64_E6500)),
+    SCANNED(PHC_ARCH_RISCV32, UC_ARCH_RISCV, UC_MODE_RISCV32, UC_RISCV_REG_PC, 4, gpr_riscv),
+    SCANNED(PHC_ARCH_RISCV64, UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 8, gpr_riscv),
+};
+
+const tcg_arch *tcg_arch_scanned(phc_arch arch)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(scanned); i++)
+        if (scanned[i].arch == arch)
+            return &scanned[i];
+    return NULL;
+}

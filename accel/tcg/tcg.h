@@ -1,0 +1,98 @@
+/*
+ * The TCG frontend on Unicorn: one engine is one vCPU. Each architecture
+ * file supplies a tcg_arch (engine mode, register table, how its sentinel
+ * is caught); tcg.c owns the engine, guest RAM and the run loop.
+ */
+#ifndef PHC_ACCEL_TCG_H
+#define PHC_ACCEL_TCG_H
+
+#include <stdatomic.h>
+#include <unicorn/unicorn.h>
+#include <phc/accel.h>
+#include <phc/sentinel.h>
+
+typedef struct tcg_machine tcg_machine;
+typedef struct tcg_scan tcg_scan;
+
+/* Why the engine was stopped, in rising priority: a later, stronger
+ * reason replaces a weaker one, never the reverse. */
+typedef enum tcg_stop {
+    TCG_RUNNING,
+    TCG_STOP_RESTART, /* state changed under the engine: start it again */
+    TCG_STOP_LIMIT,
+    TCG_STOP_HALT,
+    TCG_STOP_FAULT,
+    TCG_STOP_EXIT,
+} tcg_stop;
+
+typedef struct tcg_arch {
+    phc_arch arch;
+    uc_arch uc_arch;
+    uc_mode uc_mode;
+    bool pick_cpu; /* set cpu_model (UC_CPU_*) instead of Unicorn's default */
+    int cpu_model;
+    int pc_reg;
+    unsigned reg_bytes; /* width Unicorn reads and writes for a GPR: 4 or 8 */
+    /* ISA register number -> Unicorn id; 0 (UC_*_REG_INVALID) for none */
+    const int *gpr;
+    unsigned ngpr;
+    /* Install the hooks that catch this architecture's sentinel. */
+    bool (*install)(tcg_machine *m);
+    /* Before each (re)start: prepare the code at @pc; false ends the run
+     * (the reason is already recorded). NULL: nothing to prepare. */
+    bool (*prepare)(tcg_machine *m, uint64_t pc);
+    /* The address to (re)start at: the PC plus any mode bit the engine
+     * takes from it (ARM Thumb). NULL: the PC as read. */
+    uint64_t (*resume_pc)(tcg_machine *m);
+    /* Called when the engine returns with no recorded reason (x86: HLT). */
+    void (*unexplained_stop)(tcg_machine *m);
+} tcg_arch;
+
+/* Counters a test can read back through phc_tcg_run. */
+typedef struct phc_tcg_stats {
+    unsigned code_hooks;     /* one-address sentinel hooks in place at the end */
+    uint64_t starts;         /* uc_emu_start calls */
+    uint64_t blocks_scanned; /* translated blocks read for sentinels */
+} phc_tcg_stats;
+
+struct tcg_machine {
+    phc_vcpu vcpu; /* first: handlers' phc_vcpu * is this machine */
+    uc_engine *uc;
+    const tcg_arch *arch;
+    const phc_run_config *cfg;
+    struct phc_portbus *bus; /* x86 port IO */
+    tcg_scan *scan;          /* MIPS, PPC, RISC-V: sentinel sites found so far */
+    uc_hook counter;         /* instruction limit (only when one is set) */
+    uint64_t insns;
+    tcg_stop stop;
+    uint64_t exit_status;
+    char reason[200];
+    phc_tcg_stats stats;
+    atomic_bool run_over; /* tells the re-kicker to quit */
+};
+
+/* Dispatch the call the vCPU is making; an exit call stops the engine. */
+void tcg_dispatch(tcg_machine *m);
+/* Record why the engine must stop (unless a stronger reason is recorded)
+ * and stop it. */
+void tcg_stop_engine(tcg_machine *m, tcg_stop why);
+void tcg_fault(tcg_machine *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+uint64_t tcg_read_pc(tcg_machine *m);
+void tcg_write_pc(tcg_machine *m, uint64_t pc);
+
+/* Per-architecture descriptors (x86.c, arm.c, scan.c). */
+const tcg_arch *tcg_arch_x86(phc_arch arch);
+const tcg_arch *tcg_arch_arm(phc_arch arch);
+const tcg_arch *tcg_arch_scanned(phc_arch arch);
+
+/* scan.c: translation-time sentinel sites for MIPS, PPC and RISC-V. */
+void tcg_scan_free(tcg_scan *s);
+unsigned tcg_scan_hooks(const tcg_scan *s);
+
+/* x86.c */
+void tcg_x86_free(tcg_machine *m);
+
+/* The run behind phc_accel_tcg.run, with counters for tests (may be NULL). */
+void phc_tcg_run(const phc_run_config *cfg, phc_run_result *res, phc_tcg_stats *stats);
+
+#endif
