@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""The ARM64 KVM frontend on a real KVM, with no ARM64 host at hand: boot
+an arm64 Linux (6.4+, for the SMCCC filter) under qemu-system-aarch64 TCG
+with EL2 (virtualization=on, GICv3), and run the cross-built phc-run
+-accel kvm inside it. Checks:
+  - the HVC guest passes every check (exit 0), also with -smp 2: the
+    device tree in x0, the PL011 (MMIO exits), every built-in call;
+  - its KVM trace equals the TCG trace of the same calls made with the MSR
+    sentinel (the native phc-run -accel tcg);
+  - the MSR sentinel under KVM is UNDEFINED at the guest's EL1 (the guest's
+    own vector table sees ESR_EL1.EC 0, exit 0x80), no call reaches phc,
+    and a guest with no vector table for it never ends (time limit, 124).
+
+usage: run.py SRC_DIR CROSS_BUILD_DIR NATIVE_PHC_RUN WORK_DIR
+The kernel is $PHC_ARM64_KERNEL, else ~/.cache/phc/vmlinuz-arm64: an arm64
+Image or vmlinuz, Linux 6.4+ with CONFIG_KVM=y (Debian's
+linux-image-6.12.*-arm64; docs/kvm-arm64.md says how to fetch it). Exits 77
+when it, qemu-system-aarch64 or the cross tools are missing.
+"""
+import os
+import shutil
+import subprocess
+import sys
+
+CROSS = "aarch64-linux-gnu-"
+LIB_DIRS = ["/usr/aarch64-linux-gnu/lib", "/usr/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu"]
+
+
+def skip(why):
+    print(f"SKIP arm64-kvm-in-tcg: {why}", file=sys.stderr)
+    sys.exit(77)
+
+
+def fail(why):
+    print(f"FAIL arm64-kvm-in-tcg: {why}", file=sys.stderr)
+    sys.exit(1)
+
+
+def sh(*cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def needed(path):
+    out = subprocess.run([CROSS + "readelf", "-d", path], check=True, capture_output=True,
+                         text=True).stdout
+    return [l.split("[")[1].split("]")[0] for l in out.splitlines() if "(NEEDED)" in l]
+
+
+def find_lib(name, extra):
+    for d in [extra] + LIB_DIRS:
+        p = os.path.join(d, name)
+        if os.path.exists(p):
+            return p
+    fail(f"no arm64 {name}")
+
+
+def copy_libs(binary, extra, dest):
+    """Every shared library @binary needs, recursively, into dest/lib/."""
+    todo, seen = needed(binary), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        path = find_lib(name, extra)
+        shutil.copy(path, os.path.join(dest, "lib", name))
+        todo += needed(path)
+
+
+def build_guests(src, work):
+    sysdir = os.path.join(src, "tests", "arm64", "system")
+    ld = [CROSS + "ld", "--no-warn-rwx-segments", "-T", os.path.join(sysdir, "guest.ld")]
+    out = {}
+    for name, source, defs in [("guest-hvc", "guest.S", ["--defsym", "HVC=1"]),
+                               ("guest-msr", "guest.S", ["--defsym", "HVC=0"]),
+                               ("undef", "undef.S", [])]:
+        obj, elf = os.path.join(work, name + ".o"), os.path.join(work, name + ".elf")
+        sh(CROSS + "as", *defs, os.path.join(sysdir, source), "-o", obj)
+        sh(*ld, obj, "-o", elf)
+        out[name] = elf
+    init = os.path.join(work, "init")
+    sh(CROSS + "gcc", "-static", "-O2", "-Wall", os.path.join(sysdir, "init.c"), "-o", init)
+    out["init"] = init
+    return out
+
+
+def make_initramfs(cross, files, work):
+    root = os.path.join(work, "root")
+    shutil.rmtree(root, ignore_errors=True)
+    for d in ["dev", "proc", "tmp", "lib"]:
+        os.makedirs(os.path.join(root, d))
+    phc_run = os.path.join(cross, "tools", "phc-run")
+    shutil.copy(phc_run, os.path.join(root, "phc-run"))
+    shutil.copy(files["init"], os.path.join(root, "init"))
+    for name in ["guest-hvc", "guest-msr", "undef"]:
+        shutil.copy(files[name], os.path.join(root, name + ".elf"))
+    copy_libs(phc_run, cross, root)
+    shutil.copy(find_lib("ld-linux-aarch64.so.1", cross), os.path.join(root, "lib"))
+    image = os.path.join(work, "initramfs.cpio")
+    names = subprocess.run(["find", "."], cwd=root, check=True, capture_output=True).stdout
+    with open(image, "wb") as f:
+        subprocess.run(["cpio", "--quiet", "-o", "-H", "newc"], cwd=root, input=names, stdout=f,
+                       check=True)
+    return image
+
+
+def boot(kernel, initramfs, work):
+    cmd = ["qemu-system-aarch64", "-M", "virt,virtualization=on,gic-version=3", "-cpu", "max",
+           "-smp", "2", "-m", "1024", "-nographic", "-nic", "none", "-no-reboot", "-kernel", kernel,
+           "-initrd", initramfs, "-append", "console=ttyAMA0 rdinit=/init panic=-1"]
+    log = os.path.join(work, "console.log")
+    with open(log, "wb") as f:
+        subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                       timeout=900, check=False)
+    with open(log, errors="replace") as f:
+        return f.read().replace("\r", "")
+
+
+def main():
+    if len(sys.argv) != 5:
+        fail(__doc__)
+    src, cross, native_run, work = sys.argv[1:5]
+    cache = os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache"))
+    kernel = os.environ.get("PHC_ARM64_KERNEL", os.path.join(cache, "phc", "vmlinuz-arm64"))
+    if not os.path.exists(kernel):
+        skip(f"no arm64 Linux 6.4+ kernel at {kernel} (set PHC_ARM64_KERNEL; docs/kvm-arm64.md)")
+    for tool in ["qemu-system-aarch64", CROSS + "gcc", CROSS + "as", "cpio"]:
+        if not shutil.which(tool):
+            skip(f"{tool} not found (Debian: qemu-system-arm, gcc-aarch64-linux-gnu, cpio)")
+    os.makedirs(work, exist_ok=True)
+    if not os.path.exists(os.path.join(cross, "build.ninja")):
+        sh(os.path.join(src, "scripts", "cross-arm64"), cross)
+    sh("meson", "compile", "-C", cross, "phc-run", stdout=subprocess.DEVNULL)
+    files = build_guests(src, work)
+
+    tcg_trace = os.path.join(work, "tcg.jsonl")
+    rc = subprocess.run([native_run, "-accel", "tcg", "-arch", "aarch64", "-kernel",
+                         files["guest-msr"], "--trace", tcg_trace], capture_output=True).returncode
+    if rc != 0:
+        fail(f"the MSR guest under TCG exited {rc}")
+
+    console = boot(kernel, make_initramfs(cross, files, work), work)
+    results, traces = {}, {}
+    for line in console.splitlines():
+        parts = line.split(" ", 2)
+        if parts[0] == "PHC-RESULT":
+            results[parts[1]] = int(parts[2])
+        elif parts[0] == "PHC-TRACE":
+            traces.setdefault(parts[1], []).append(parts[2])
+    if "PHC-DONE" not in console:
+        fail(f"the arm64 system did not finish; see {work}/console.log")
+    if "pl011 says hello" not in console:
+        fail("the HVC guest's PL011 output did not reach the console")
+    if "PHC-KVM yes" not in console:
+        fail("no /dev/kvm in the emulated arm64 host")
+    want = {"hvc": 0, "hvc-smp2": 0, "undef": 0x80, "msr": 124}
+    bad = {k: (results.get(k), v) for k, v in want.items() if results.get(k) != v}
+    if bad:
+        fail(f"exit statuses (got, want): {bad}; see {work}/console.log")
+    with open(tcg_trace) as f:
+        tcg = [l.rstrip("\n") for l in f]
+    if traces.get("hvc") != tcg:
+        fail("KVM and TCG traces differ:\n  kvm: %s\n  tcg: %s" % (traces.get("hvc"), tcg))
+    undef = traces.get("undef", [])
+    if len(undef) != 1 or '"nr":"0x70480000"' not in undef[0]:
+        fail(f"the UNDEF guest should make exactly its exit call, made: {undef}")
+    print(f"arm64 KVM in TCG: HVC guest exit 0 (also -smp 2), {len(tcg)} calls, KVM trace == TCG "
+          "trace; MSR sentinel UNDEFINED at guest EL1 (EC 0), never reaches phc")
+
+
+if __name__ == "__main__":
+    main()
