@@ -215,9 +215,15 @@ void kvm_machine_run(kvm_machine *m, phc_cancel *cancel)
     if (cancel)
         phc_cancel_set_kick(cancel, kick, m);
     start_threads(m);
-    for (unsigned i = 0; i < m->ncpus; i++)
-        if (m->cpus[i].started)
-            pthread_join(m->cpus[i].thread, NULL);
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        kvm_cpu *cpu = &m->cpus[i];
+        if (!cpu->started)
+            continue;
+        pthread_join(cpu->thread, NULL);
+        pthread_mutex_lock(&m->lock);
+        cpu->started = false; /* a later kick must not signal a joined thread */
+        pthread_mutex_unlock(&m->lock);
+    }
     if (cancel)
         phc_cancel_set_kick(cancel, NULL, NULL);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
