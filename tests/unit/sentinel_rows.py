@@ -120,6 +120,8 @@ def aarch64_misses():
             (0, 0, 0, 31)):
         lines.append(f"msr S0_{op1}_c5_c{crm}_{op2}, {'xzr' if t == 31 else f'x{t}'}")
     lines += ["nop", "hvc #0", "msr S0_0_c5_c0_0, x30"]
+    # the sentinel's first three bytes with another top byte
+    lines += ["b . + 0x1407c", "bl . + 0x1407c"]
     return [Unit(lines)]
 
 
@@ -132,6 +134,7 @@ MIPS_ZERO_RTYPE = [
     "addu $0, $0, $0", "sub $0, $0, $0", "subu $0, $0, $0", "and $0, $0, $0", "or $0, $0, $0",
     "xor $0, $0, $0", "nor $0, $0, $0", "slt $0, $0, $0", "sltu $0, $0, $0", "tge $0, $0",
     "tgeu $0, $0", "tlt $0, $0", "tltu $0, $0", "teq $0, $0", "tne $0, $0", "ssnop", "ehb",
+    "addi $0, $0, 10",  # the sentinel's bytes but the opcode byte
 ]
 MIPS64_ZERO_RTYPE = ["dsll $0, $0, 0", "dsrl $0, $0, 0", "dsllv $0, $0, $0", "daddu $0, $0, $0",
                      "dsubu $0, $0, $0", "dmult $0, $0"]
@@ -182,7 +185,7 @@ def riscv_misses(bits):
     lines += [f"xori x0, x0, {imm}" for imm in range(-2048, 2048) if imm]
     lines += ["addi x0, x0, 0", "slti x0, x0, 0", "sltiu x0, x0, 0", "ori x0, x0, 0",
               "andi x0, x0, 0", "slli x0, x0, 0", "srli x0, x0, 0", "srai x0, x0, 0",
-              "xor x0, x0, x0"]
+              "xor x0, x0, x0", "lbu x0, 0(x0)"]  # lbu: the sentinel but the opcode
     if bits == 64:
         lines += ["addiw x0, x0, 0", "slliw x0, x0, 0"]
     return [Unit(lines)]
@@ -193,7 +196,7 @@ def riscv_misses(bits):
 def loongarch_misses():
     lines = [f"cpucfg $r{d}, $r{j}" for d in range(32) for j in range(32) if (d, j) != (0, 0)]
     lines += ["rdtimel.w $r0, $r0", "rdtimeh.w $r0, $r0", "rdtime.d $r0, $r0",
-              "andi $r0, $r0, 0"]
+              "andi $r0, $r0, 0", "slti $r0, $r0, 27"]  # slti: the sentinel's low three bytes
     return [Unit(lines)]
 
 
