@@ -40,6 +40,7 @@ _start:
         outb    %al, $0x88
         outw    %ax, $0x88
         outl    %eax, $0x89
+        outl    %eax, $0x8a
         outl    %eax, $0x8b
         mov     $0x88, %edx
         outb    %al, %dx
