@@ -17,12 +17,19 @@
 
 #define BENCH_MAX_ROUNDS 15
 
-/* Monotonic seconds. */
+/* Monotonic wall-clock seconds. */
 double bench_now(void);
+/*
+ * This process's CPU seconds, all threads, dead ones included; KVM guest time
+ * counts as the vCPU thread's. What a run costs, without the time other
+ * programs on a loaded machine take from it: the clock runs take.
+ */
+double bench_cpu_now(void);
 /* Median of @n values (reorders @v). */
 double bench_median(double *v, size_t n);
 
-/* One run of a variant with @n iterations: seconds, or < 0 (reason in @err). */
+/* One run of a variant with @n iterations: seconds (CPU, unless the variant
+ * measures parallelism), or < 0 (reason in @err). */
 typedef double (*bench_run_fn)(void *ctx, uint64_t n, char *err, size_t errlen);
 
 typedef struct bench_variant {

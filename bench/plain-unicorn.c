@@ -108,7 +108,7 @@ double plain_unicorn_run(void *ctx, uint64_t n, char *err, size_t errlen)
     }
     bench_guest_set_count(p->guest, n);
 
-    double t0 = bench_now();
+    double t0 = bench_cpu_now();
     uc_engine *uc;
     uc_err e = uc_open(eng->uc_arch, eng->uc_mode, &uc);
     if (e != UC_ERR_OK) {
@@ -126,7 +126,7 @@ double plain_unicorn_run(void *ctx, uint64_t n, char *err, size_t errlen)
     uint64_t pc = 0;
     uc_reg_read(uc, eng->pc_reg, &pc);
     uc_close(uc);
-    double t = bench_now() - t0;
+    double t = bench_cpu_now() - t0;
 
     if (e != UC_ERR_OK) {
         snprintf(err, errlen, "plain Unicorn: %s", uc_strerror(e));

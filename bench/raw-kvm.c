@@ -226,7 +226,7 @@ double raw_kvm_run(void *ctx, uint64_t n, char *err, size_t errlen)
     uint64_t calls = 0;
     double result = -1;
 
-    double t0 = bench_now();
+    double t0 = bench_cpu_now();
     if (vmm_open(&m, &k->guest->image) != 0) {
         fail(err, errlen, "setting up the VM");
         goto out;
@@ -255,7 +255,7 @@ double raw_kvm_run(void *ctx, uint64_t n, char *err, size_t errlen)
         if (nr == PHC_NR_EXIT)
             break;
     }
-    result = bench_now() - t0;
+    result = bench_cpu_now() - t0;
     k->nmsrs = st.msrs.hdr.nmsrs;
     if (calls != n + 1) {
         snprintf(err, errlen, "the raw VMM saw %llu hypercalls, the guest made %llu",

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The benchmarks (not part of the test suite): builds, runs every benchmark,
+# prints one table with each goal beside its figure and writes the same as
+# JSON to build/bench.json. About 3-5 minutes; docs/performance.md explains
+# every row. BENCH_BUILD=dir uses another build directory (no package set-up).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+build=${BENCH_BUILD:-build}
+
+if [ "$build" = build ]; then
+  scripts/setup.sh
+else
+  [ -f "$build/build.ninja" ] || meson setup "$build" >/dev/null
+  ninja -C "$build" >/dev/null
+fi
+
+rows=$(mktemp -d)
+trap 'rm -rf "$rows"' EXIT
+for b in bench-tcg bench-kvm bench-dispatch; do
+  if [ -x "$build/bench/$b" ]; then
+    echo "bench: running $b" >&2
+    "$build/bench/$b" >"$rows/$b.jsonl"
+  else
+    echo "bench: SKIPPED $b: not built here (no Unicorn or no KVM headers)" >&2
+  fi
+done
+python3 bench/report.py "$build" "$build/bench.json" "$rows"/*.jsonl
