@@ -10,6 +10,7 @@ writes it and reading the destination field out of the encoding, so the
 name-to-number step is the assembler's, not ours. The library's rows come
 from `probe abi`.
 """
+import functools
 import sys
 
 from design_abi import DESIGN
@@ -93,7 +94,7 @@ def check(probe):
         for key in ("bits", "nr_bits", "order"):
             if row[key] != want[key]:
                 failures.append(f"{arch}: {key} {row[key]}, DESIGN says {want[key]}")
-        number = resolver(arch, want["order"])
+        number = functools.lru_cache(maxsize=None)(resolver(arch, want["order"]))
         slots = ["nr"] + [f"arg{i}" for i in range(6)] + ["ret"]
         names = [want["nr"], *want["args"], *[None] * (6 - len(want["args"])), want["ret"]]
         resolved = [number(n) if n else None for n in names]
