@@ -9,16 +9,20 @@
  *   kvm-test insn-limit GUEST        instruction limits are refused
  *   kvm-test outside-ram GUEST       an image that does not fit is refused
  *   kvm-test no-permission GUEST     /dev/kvm closed to us: a one-line error
+ *   kvm-test no-kvm GUEST            no /dev/kvm at all: a one-line error
  *   kvm-test smp GUEST N             N vCPUs' calls, counted from the trace
  *   kvm-test bench GUEST             hypercall round trip against a bare IO exit
  * Exit 0 pass, 1 fail, 77 skip (no usable /dev/kvm).
  */
+#define _GNU_SOURCE /* unshare */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -324,34 +328,52 @@ static int case_refused(const char *guest, const char *what)
     return failures ? 1 : 0;
 }
 
-/* In a child that has given up root: /dev/kvm (0600 root) cannot be opened. */
-static int case_no_permission(const char *guest)
+/* Run @guest in a child after @prepare; expect an error naming @says. */
+static int refused_in_child(const char *guest, int (*prepare)(void), const char *says)
 {
-    if (geteuid() != 0) {
-        fprintf(stderr, "SKIP: not root, so cannot drop to a user without /dev/kvm access\n");
-        return 77;
-    }
     pid_t pid = fork();
     if (pid == 0) {
-        if (setgid(65534) != 0 || setuid(65534) != 0)
-            _exit(2);
-        if (access("/dev/kvm", R_OK | W_OK) == 0)
-            _exit(77); /* /dev/kvm is open to everyone here */
+        int rc = prepare();
+        if (rc != 0)
+            _exit(rc);
         run r;
         run_init(&r, guest, 32 * MIB, 1);
         run_go(&r);
         printf("%s\n", r.res.reason);
         CHECK(r.res.end == PHC_END_ERROR, "ended %s, expected error", phc_end_name(r.res.end));
-        CHECK(strstr(r.res.reason, "/dev/kvm") && strstr(r.res.reason, "ermission"),
-              "reason \"%s\" does not name /dev/kvm and the permission", r.res.reason);
+        CHECK(strstr(r.res.reason, "/dev/kvm") && strstr(r.res.reason, says),
+              "reason \"%s\" does not name /dev/kvm and \"%s\"", r.res.reason, says);
         fflush(stdout);
         _exit(failures ? 1 : 0);
     }
     int status;
     waitpid(pid, &status, 0);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
-        fprintf(stderr, "SKIP: /dev/kvm is open to every user here\n");
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+/* Give up root: /dev/kvm (0600 root here) cannot be opened. */
+static int drop_root(void)
+{
+    if (setgid(65534) != 0 || setuid(65534) != 0) {
+        fprintf(stderr, "SKIP: cannot drop root: %s\n", strerror(errno));
+        return 77;
+    }
+    if (access("/dev/kvm", R_OK | W_OK) == 0) {
+        fprintf(stderr, "SKIP: /dev/kvm is open to every user here\n");
+        return 77;
+    }
+    return 0;
+}
+
+/* A private mount namespace with an empty /dev: no /dev/kvm at all. */
+static int hide_dev(void)
+{
+    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("none", "/dev", "tmpfs", 0, NULL) != 0) {
+        fprintf(stderr, "SKIP: cannot hide /dev in a mount namespace: %s\n", strerror(errno));
+        return 77;
+    }
+    return 0;
 }
 
 static int case_smp(const char *guest, unsigned ncpus)
@@ -452,7 +474,9 @@ int main(int argc, char **argv)
     if (!strcmp(c, "insn-limit") || !strcmp(c, "outside-ram"))
         return case_refused(guest, c);
     if (!strcmp(c, "no-permission"))
-        return case_no_permission(guest);
+        return refused_in_child(guest, drop_root, "ermission");
+    if (!strcmp(c, "no-kvm"))
+        return refused_in_child(guest, hide_dev, "No such file");
     if (!strcmp(c, "smp") && arg)
         return case_smp(guest, (unsigned)atoi(arg));
     if (!strcmp(c, "bench"))
