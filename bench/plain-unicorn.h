@@ -14,6 +14,9 @@ typedef enum plain_hooks {
                          reads it and compares it with the sentinel */
     PLAIN_EMPTY_HOOK, /* the cheapest callback on the sentinel itself, empty:
                          x86 an OUT hook, others a code hook on its address */
+    PLAIN_MINIMAL_HOOK, /* the same callback doing the least a hypercall needs:
+                           read the number and argument registers in one
+                           batch, answer 0xcafebabe with 13 in the return one */
 } plain_hooks;
 
 typedef struct plain_unicorn {
