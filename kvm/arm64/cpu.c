@@ -1,6 +1,7 @@
 /*
  * The vCPUs of the ARM64 VMM: the phc_vcpu face (registers through
- * KVM_{GET,SET}_ONE_REG, read once per exit), the run loop, and its exits:
+ * KVM_{GET,SET}_ONE_REG, read once per exit; guest memory through the
+ * guest's own translation tables), the run loop, and its exits:
  * Penguin HVCs (KVM_EXIT_HYPERCALL through the SMCCC filter), forwarded
  * system-register traps, the PL011 and the rest of MMIO, PSCI system events.
  *
@@ -22,7 +23,9 @@
 
 #define KICK_SIGNAL SIGUSR1
 #define SCTLR_EL1 ARM64_SYS_REG(3, 0, 1, 0, 0)
-#define SCTLR_M 1u /* stage 1 translation on */
+#define TTBR0_EL1 ARM64_SYS_REG(3, 0, 2, 0, 0)
+#define TTBR1_EL1 ARM64_SYS_REG(3, 0, 2, 0, 1)
+#define TCR_EL1 ARM64_SYS_REG(3, 0, 2, 0, 2)
 #define XZR 31u
 
 static void note_errno(arm64_cpu *c)
@@ -59,37 +62,64 @@ static void cpu_set_gpr(phc_vcpu *v, unsigned n, uint64_t value)
     c->x_valid |= 1u << n;
 }
 
-/*
- * Guest RAM behind a virtual address range, or NULL. With the MMU off
- * (the guest convention) virtual is physical; with it on, phc does not
- * walk the guest's page tables and says the memory is not there.
- */
-static uint8_t *guest_ram(arm64_cpu *c, uint64_t gva, size_t len)
+static bool read_phys(void *opaque, uint64_t pa, uint64_t *value)
 {
-    uint64_t sctlr;
-    if (arm64_reg_get(c->fd, SCTLR_EL1, &sctlr) != 0 || (sctlr & SCTLR_M))
-        return NULL;
-    if (gva > c->vm->ram_size || len > c->vm->ram_size - gva)
-        return NULL;
-    return c->vm->ram + gva;
+    const arm64_vm *vm = opaque;
+    if (pa > vm->ram_size || sizeof(*value) > vm->ram_size - pa)
+        return false;
+    memcpy(value, vm->ram + pa, sizeof(*value));
+    return true;
+}
+
+/* The translation registers, read once per exit. */
+static bool mmu_state(arm64_cpu *c, phc_arm64_mmu *m)
+{
+    if (!c->mmu_valid) {
+        if (arm64_reg_get(c->fd, SCTLR_EL1, &c->mmu.sctlr) != 0 ||
+            arm64_reg_get(c->fd, TCR_EL1, &c->mmu.tcr) != 0 ||
+            arm64_reg_get(c->fd, TTBR0_EL1, &c->mmu.ttbr0) != 0 ||
+            arm64_reg_get(c->fd, TTBR1_EL1, &c->mmu.ttbr1) != 0)
+            return false;
+        c->mmu_valid = true;
+    }
+    *m = c->mmu;
+    return true;
+}
+
+/* Copy between @buf and guest virtual memory a page at a time, through the
+ * guest's own tables; -1 if any byte is unmapped or not RAM. */
+static int copy_guest(arm64_cpu *c, uint64_t gva, uint8_t *buf, size_t len, bool to_guest)
+{
+    arm64_vm *vm = c->vm;
+    phc_arm64_mmu mmu;
+    if (!mmu_state(c, &mmu))
+        return -1;
+    while (len > 0) {
+        uint64_t pa, span;
+        if (!phc_arm64_translate(&mmu, gva, read_phys, vm, &pa, &span))
+            return -1;
+        size_t n = span < len ? (size_t)span : len;
+        if (pa > vm->ram_size || n > vm->ram_size - pa)
+            return -1;
+        if (to_guest)
+            memcpy(vm->ram + pa, buf, n);
+        else
+            memcpy(buf, vm->ram + pa, n);
+        gva += n;
+        buf += n;
+        len -= n;
+    }
+    return 0;
 }
 
 static int cpu_read_mem(phc_vcpu *v, uint64_t gva, void *buf, size_t len)
 {
-    uint8_t *p = guest_ram((arm64_cpu *)v, gva, len);
-    if (!p)
-        return -1;
-    memcpy(buf, p, len);
-    return 0;
+    return copy_guest((arm64_cpu *)v, gva, buf, len, false);
 }
 
 static int cpu_write_mem(phc_vcpu *v, uint64_t gva, const void *buf, size_t len)
 {
-    uint8_t *p = guest_ram((arm64_cpu *)v, gva, len);
-    if (!p)
-        return -1;
-    memcpy(p, buf, len);
-    return 0;
+    return copy_guest((arm64_cpu *)v, gva, (uint8_t *)buf, len, true);
 }
 
 const phc_vcpu_ops arm64_cpu_ops = {
@@ -286,6 +316,7 @@ static void *cpu_main(void *arg)
     while (!atomic_load(&c->vm->stopping)) {
         int rc = ioctl(c->fd, KVM_RUN, 0);
         c->x_valid = 0;
+        c->mmu_valid = false;
         c->reg_errno = 0;
         if (rc != 0) {
             if (errno == EINTR || errno == EAGAIN)

@@ -11,6 +11,7 @@
 #include <linux/kvm.h>
 #include <phc/accel.h>
 #include "pl011.h"
+#include "walk.h"
 
 /* The SMCCC filter (Linux 6.4) is newer than Debian 12's 6.1 headers. */
 #ifndef KVM_ARM_VM_SMCCC_CTRL
@@ -40,6 +41,8 @@ typedef struct arm64_cpu {
     bool started;
     uint64_t x[31];   /* x0..x30 read during this exit */
     uint32_t x_valid; /* bit n: x[n] is current */
+    phc_arm64_mmu mmu; /* translation registers, read during this exit */
+    bool mmu_valid;
     int reg_errno;    /* first failed register access of this exit, 0 if none */
 } arm64_cpu;
 

@@ -47,6 +47,9 @@ int main(void)
     char *smp2[] = { "/phc-run", "-accel", "kvm", "-arch", "aarch64", "-smp", "2", "-kernel",
                      "/smp.elf", "--trace", "/tmp/smp.jsonl", "--time-limit", "60", NULL };
     run("smp", smp2, "/tmp/smp.jsonl");
+    char *mmu[] = { "/phc-run", "-accel", "kvm", "-arch", "aarch64", "-kernel", "/mmu.elf",
+                    "--time-limit", "60", NULL };
+    run("mmu", mmu, NULL);
     char *undef[] = { "/phc-run", "-accel", "kvm", "-arch", "aarch64", "-kernel", "/undef.elf",
                       "--trace", "/tmp/undef.jsonl", "--time-limit", "60", NULL };
     run("undef", undef, "/tmp/undef.jsonl");

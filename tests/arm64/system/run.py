@@ -8,6 +8,8 @@ with EL2 (virtualization=on, GICv3), and run the cross-built phc-run
   - its KVM trace equals the TCG trace of the same calls made with the MSR
     sentinel (the native phc-run -accel tcg);
   - a second vCPU started with PSCI CPU_ON makes its own call (vCPU 1);
+  - with the guest's MMU on, a buffer across two pages mapped out of order
+    is read through the guest's tables (and an unmapped one gives -14);
   - the MSR sentinel under KVM is UNDEFINED at the guest's EL1 (the guest's
     own vector table sees ESR_EL1.EC 0, exit 0x80), no call reaches phc,
     and a guest with no vector table for it never ends (time limit, 124).
@@ -75,7 +77,8 @@ def build_guests(src, work):
     for name, source, defs in [("guest-hvc", "guest.S", ["--defsym", "HVC=1"]),
                                ("guest-msr", "guest.S", ["--defsym", "HVC=0"]),
                                ("undef", "undef.S", []),
-                               ("smp", "smp.S", [])]:
+                               ("smp", "smp.S", []),
+                               ("mmu", "mmu.S", [])]:
         obj, elf = os.path.join(work, name + ".o"), os.path.join(work, name + ".elf")
         sh(CROSS + "as", *defs, os.path.join(sysdir, source), "-o", obj)
         sh(*ld, obj, "-o", elf)
@@ -94,7 +97,7 @@ def make_initramfs(cross, files, work):
     phc_run = os.path.join(cross, "tools", "phc-run")
     shutil.copy(phc_run, os.path.join(root, "phc-run"))
     shutil.copy(files["init"], os.path.join(root, "init"))
-    for name in ["guest-hvc", "guest-msr", "undef", "smp"]:
+    for name in ["guest-hvc", "guest-msr", "undef", "smp", "mmu"]:
         shutil.copy(files[name], os.path.join(root, name + ".elf"))
     copy_libs(phc_run, cross, root)
     shutil.copy(find_lib("ld-linux-aarch64.so.1", cross), os.path.join(root, "lib"))
@@ -153,9 +156,11 @@ def main():
         fail(f"the arm64 system did not finish; see {work}/console.log")
     if "pl011 says hello" not in console:
         fail("the HVC guest's PL011 output did not reach the console")
+    if "phc reads this through the guest's tables" not in console:
+        fail("the MMU-on guest's console write did not come out whole")
     if "PHC-KVM yes" not in console:
         fail("no /dev/kvm in the emulated arm64 host")
-    want = {"hvc": 0, "hvc-smp2": 0, "smp": 0, "undef": 0x80, "msr": 124}
+    want = {"hvc": 0, "hvc-smp2": 0, "smp": 0, "mmu": 0, "undef": 0x80, "msr": 124}
     bad = {k: (results.get(k), v) for k, v in want.items() if results.get(k) != v}
     if bad:
         fail(f"exit statuses (got, want): {bad}; see {work}/console.log")
@@ -170,7 +175,7 @@ def main():
     if len(undef) != 1 or '"nr":"0x70480000"' not in undef[0]:
         fail(f"the UNDEF guest should make exactly its exit call, made: {undef}")
     print(f"arm64 KVM in TCG: HVC guest exit 0 (also -smp 2), {len(tcg)} calls, KVM trace == TCG "
-          "trace; vCPU 1 via PSCI CPU_ON calls too; MSR sentinel UNDEFINED at guest EL1 (EC 0), "
+          "trace; vCPU 1 via PSCI CPU_ON calls too; MMU-on buffers read through the guest's tables; MSR sentinel UNDEFINED at guest EL1 (EC 0), "
           "never reaches phc")
 
 
