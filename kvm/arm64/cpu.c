@@ -204,15 +204,15 @@ static bool on_hypercall(arm64_cpu *c)
  */
 static bool on_forwarded_trap(arm64_cpu *c)
 {
-    uint64_t esr = c->run->ex.error_code;
-    if (!phc_arm64_esr_is_sentinel(esr)) {
+    uint64_t esr = c->run->ex.error_code, pc;
+    phc_dispatch_result res;
+    if (!phc_arm64_trap_dispatch(c->vm->cfg->dispatcher, &c->vcpu, esr, &res)) {
         end_run(c, PHC_END_FAULT, "vCPU %u: a forwarded trap with ESR 0x%llx, not the Penguin "
                 "sentinel", c->vcpu.index, (unsigned long long)esr);
         return false;
     }
-    phc_dispatch_result res = phc_dispatch(c->vm->cfg->dispatcher, &c->vcpu);
-    uint64_t pc;
-    if (arm64_reg_get(c->fd, arm64_reg_pc(), &pc) != 0 || arm64_reg_set(c->fd, arm64_reg_pc(), pc + 4) != 0)
+    if (arm64_reg_get(c->fd, arm64_reg_pc(), &pc) != 0 ||
+        arm64_reg_set(c->fd, arm64_reg_pc(), pc + 4) != 0)
         note_errno(c);
     return after_call(c, &res);
 }

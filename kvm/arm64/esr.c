@@ -1,4 +1,4 @@
-/* Decoding the EC 0x18 syndrome (field layout: Arm ARM, ESR_ELx, ISS for EC 0x18). */
+/* The EC 0x18 syndrome (field layout: Arm ARM, ESR_ELx, ISS for EC 0x18) and its dispatch. */
 #include "esr.h"
 
 #define EC_SHIFT 26
@@ -36,4 +36,13 @@ bool phc_arm64_esr_is_sentinel(uint64_t esr)
         return false;
     return t.op0 == 0 && t.op1 == 0 && t.crn == 5 && t.crm == 0 && t.op2 == 0 && t.rt == 31 &&
            !t.read;
+}
+
+bool phc_arm64_trap_dispatch(phc_dispatcher *d, phc_vcpu *cpu, uint64_t esr,
+                             phc_dispatch_result *res)
+{
+    if (!phc_arm64_esr_is_sentinel(esr))
+        return false;
+    *res = phc_dispatch(d, cpu);
+    return true;
 }

@@ -7,8 +7,7 @@
 #ifndef PHC_KVM_ARM64_ESR_H
 #define PHC_KVM_ARM64_ESR_H
 
-#include <stdbool.h>
-#include <stdint.h>
+#include <phc/dispatcher.h>
 
 #define PHC_ARM64_EC_SYSREG 0x18u
 
@@ -27,5 +26,14 @@ bool phc_arm64_esr_decode_sysreg(uint64_t esr, phc_arm64_sysreg_trap *out);
  * Op0=0 Op1=0 CRn=5 CRm=0 Op2=0, every RES0 bit clear. Nothing else.
  */
 bool phc_arm64_esr_is_sentinel(uint64_t esr);
+
+/*
+ * A trap a kernel forwarded with syndrome @esr: the sentinel's is dispatched
+ * through the vCPU's (aarch64) row, exactly as TCG does (true, *res set; the
+ * caller steps the PC past it); any other is not a hypercall (false, the
+ * vCPU untouched).
+ */
+bool phc_arm64_trap_dispatch(phc_dispatcher *d, phc_vcpu *cpu, uint64_t esr,
+                             phc_dispatch_result *res);
 
 #endif

@@ -1,13 +1,15 @@
 /*
- * The Penguin HVC convention end to end on a fake vCPU: the call a guest
- * makes with `hvc #0` (w0 = function ID, x6 = a0) gives the same call
- * record, the same trace line and the same x0 as the sentinel call TCG
- * sees (x0 = a0), through the unchanged aarch64 ABI row.
+ * The two ways a Penguin call reaches the ARM64 VMM, end to end on a fake
+ * vCPU: the call a guest makes with `hvc #0` (w0 = function ID, x6 = a0),
+ * and a forwarded trap of the sentinel itself, give the same call record,
+ * the same trace line and the same x0 as the sentinel call TCG sees
+ * (x0 = a0), through the unchanged aarch64 ABI row.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <phc/trace.h>
+#include "esr.h"
 #include "smccc.h"
 
 static int failures;
@@ -160,6 +162,44 @@ static void same_as_sentinel(uint64_t nr, phc_verdict want)
     world_close(&kvm);
 }
 
+/* The sentinel's syndrome (EC 0x18, IL, Op0 0 Op1 0 CRn 5 CRm 0 Op2 0, Rt 31, write). */
+#define SENTINEL_ESR (UINT64_C(0x18) << 26 | UINT64_C(1) << 25 | 5u << 10 | 31u << 5)
+
+static void forwarded_trap(void)
+{
+    world tcg, kvm;
+    fake_cpu a, b;
+    world_open(&tcg);
+    world_open(&kvm);
+    guest_state(&a, NR_ANSWER, false);
+    phc_dispatch(tcg.d, &a.base);
+    guest_state(&b, NR_ANSWER, false);
+    phc_dispatch_result r;
+    CHECK(phc_arm64_trap_dispatch(kvm.d, &b.base, SENTINEL_ESR, &r) && r.verdict == PHC_HANDLED,
+          "the sentinel's trap was not dispatched");
+    CHECK(memcmp(a.x, b.x, sizeof(a.x)) == 0, "registers after the trapped call differ");
+    fflush(tcg.f);
+    fflush(kvm.f);
+    CHECK(tcg.len == kvm.len && memcmp(tcg.text, kvm.text, tcg.len) == 0,
+          "trace lines differ:\n  tcg: %.*s  kvm: %.*s", (int)tcg.len, tcg.text, (int)kvm.len,
+          kvm.text);
+
+    /* Near misses: another Rt, a read, another CRm, the HVC class. */
+    const uint64_t near[] = { SENTINEL_ESR & ~(31u << 5), SENTINEL_ESR | 1, SENTINEL_ESR | 1u << 1,
+                              UINT64_C(0x16) << 26 | UINT64_C(1) << 25 };
+    for (size_t i = 0; i < sizeof(near) / sizeof(near[0]); i++) {
+        fake_cpu c;
+        guest_state(&c, NR_ANSWER, false);
+        uint64_t before = phc_dispatcher_total(kvm.d);
+        CHECK(!phc_arm64_trap_dispatch(kvm.d, &c.base, near[i], &r), "ESR 0x%llx dispatched",
+              (unsigned long long)near[i]);
+        CHECK(phc_dispatcher_total(kvm.d) == before && c.x[0] == args[0],
+              "ESR 0x%llx reached the dispatcher or changed x0", (unsigned long long)near[i]);
+    }
+    world_close(&tcg);
+    world_close(&kvm);
+}
+
 static void other_function_ids(void)
 {
     const uint32_t others[] = {
@@ -217,10 +257,11 @@ int main(void)
     same_as_sentinel(NR_STOP, PHC_STOP);
     same_as_sentinel(NR_NOBODY, PHC_UNHANDLED);
     same_as_sentinel(0xffffffffcafebabeu, PHC_UNHANDLED);
+    forwarded_trap();
     other_function_ids();
     function_id_range();
     if (failures)
         return 1;
-    printf("hvc: Penguin HVC calls give the sentinel's record\n");
+    printf("hvc: Penguin HVC calls and forwarded traps give the sentinel's record\n");
     return 0;
 }
