@@ -5,9 +5,11 @@
  * outside guest RAM.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <asm/bootparam.h>
 #include "linux-boot.h"
+#include "linux-unpack.h"
 
 #define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
@@ -22,6 +24,7 @@
 #define E820_RAM 1
 #define E820_RESERVED 2
 #define BIOS_ROM 0xf0000ull
+#define UNPACKED_MAX (512ull << 20) /* a bigger vmlinux is not a kernel we boot */
 
 static uint64_t align_up(uint64_t v, uint64_t a)
 {
@@ -142,7 +145,24 @@ int phc_linux_load(uint8_t *ram, uint64_t ram_size, const phc_linux_guest *guest
         hdr->ramdisk_size = (uint32_t)guest->initrd_size;
     }
 
-    memcpy(ram + PHC_LINUX_KERNEL, guest->kernel + setup, kernel_size);
+    /* The kernel itself if the host can unpack it; else the bzImage's
+     * protected-mode part, whose decompressor unpacks it in the guest. */
+    uint8_t *vmlinux = NULL;
+    size_t vmlinux_size = 0;
+    uint64_t vmlinux_entry = 0;
+    int unpacked = phc_linux_unpack(guest->kernel, guest->kernel_size, UNPACKED_MAX, &vmlinux,
+                                    &vmlinux_size, err, errlen);
+    if (unpacked < 0)
+        return -1;
+    if (unpacked) {
+        int rc = phc_vmlinux_place(ram, PHC_LINUX_KERNEL, kernel_end, vmlinux, vmlinux_size,
+                                   &vmlinux_entry, err, errlen);
+        free(vmlinux);
+        if (rc != 0)
+            return -1;
+    } else {
+        memcpy(ram + PHC_LINUX_KERNEL, guest->kernel + setup, kernel_size);
+    }
     memset(ram + PHC_LINUX_CMDLINE, 0, cmdline_len + 1);
     if (cmdline_len)
         memcpy(ram + PHC_LINUX_CMDLINE, guest->cmdline, cmdline_len);
@@ -158,14 +178,13 @@ int phc_linux_load(uint8_t *ram, uint64_t ram_size, const phc_linux_guest *guest
     add_e820(&bp, PHC_LINUX_KERNEL, ram_size - PHC_LINUX_KERNEL, E820_RAM);
     memcpy(ram + PHC_LINUX_BOOT_PARAMS, &bp, sizeof(bp));
 
-    bool long_mode = has_64bit_entry(hdr);
+    bool long_mode = unpacked || has_64bit_entry(hdr);
     *entry = (phc_linux_entry){
         .mode = long_mode ? PHC_LINUX_ENTRY_64 : PHC_LINUX_ENTRY_32,
-        .ip = PHC_LINUX_KERNEL + (long_mode ? ENTRY_64_OFFSET : 0),
+        .ip = unpacked ? vmlinux_entry : PHC_LINUX_KERNEL + (long_mode ? ENTRY_64_OFFSET : 0),
+        .unpacked = unpacked,
         .boot_params = PHC_LINUX_BOOT_PARAMS,
         .protocol = hdr->version,
-        .kernel_addr = PHC_LINUX_KERNEL,
-        .kernel_size = kernel_size,
         .kernel_end = kernel_end,
         .initrd_addr = initrd_addr,
         .initrd_size = guest->initrd_size,

@@ -34,9 +34,9 @@ typedef enum phc_linux_mode {
 typedef struct phc_linux_entry {
     phc_linux_mode mode;
     uint64_t ip;          /* where the vCPU starts */
+    bool unpacked;        /* the host unpacked the kernel: ip is vmlinux's entry */
     uint64_t boot_params; /* goes in RSI (ESI) */
     uint16_t protocol;    /* the kernel's boot protocol version, e.g. 0x020f */
-    uint64_t kernel_addr, kernel_size; /* the protected-mode kernel as loaded */
     uint64_t kernel_end;  /* end of what the decompressor may use */
     uint64_t initrd_addr, initrd_size;
 } phc_linux_entry;
