@@ -7,6 +7,7 @@
 #include <string.h>
 #include "cpu.h"
 #include "x86_boot.h"
+#include "x86_linux.h"
 
 static const char *kvm_unsupported(phc_arch arch)
 {
@@ -17,9 +18,18 @@ static const char *kvm_unsupported(phc_arch arch)
 
 static int machine_setup(kvm_machine *m, const phc_run_config *cfg, char *err, size_t errlen)
 {
-    if (kvm_vm_open(&m->vm, cfg->mem_size, err, errlen) != 0 ||
-        kvm_vm_load_image(&m->vm, cfg->image, err, errlen) != 0 ||
-        kvm_x86_boot_prepare(&m->vm, cfg->image, cfg->abi->arch, err, errlen) != 0)
+    const phc_linux_guest *lx = cfg->linux_guest;
+    phc_linux_entry linux_entry;
+    if (lx && m->ncpus != 1) {
+        snprintf(err, errlen, "-smp %u: a Linux guest gets one vCPU (no ACPI or MP table "
+                 "tells it of others)", m->ncpus);
+        return -1;
+    }
+    if (kvm_vm_open(&m->vm, cfg->mem_size, err, errlen) != 0)
+        return -1;
+    if (lx ? kvm_x86_linux_prepare(&m->vm, lx, &linux_entry, err, errlen) != 0
+           : (kvm_vm_load_image(&m->vm, cfg->image, err, errlen) != 0 ||
+              kvm_x86_boot_prepare(&m->vm, cfg->image, cfg->abi->arch, err, errlen) != 0))
         return -1;
     if (m->ncpus > m->vm.max_vcpus) {
         snprintf(err, errlen, "-smp %u: this KVM allows at most %u vCPUs", m->ncpus, m->vm.max_vcpus);
@@ -32,7 +42,9 @@ static int machine_setup(kvm_machine *m, const phc_run_config *cfg, char *err, s
     }
     for (unsigned i = 0; i < m->ncpus; i++) {
         if (kvm_cpu_create(m, i, err, errlen) != 0 ||
-            kvm_x86_boot_cpu(m->cpus[i].fd, cfg->abi->arch, cfg->image->entry, i, err, errlen) != 0)
+            (lx ? kvm_x86_linux_boot_cpu(m->cpus[i].fd, &linux_entry, err, errlen)
+                : kvm_x86_boot_cpu(m->cpus[i].fd, cfg->abi->arch, cfg->image->entry, i, err,
+                                   errlen)) != 0)
             return -1;
     }
     m->ports = phc_portbus_new(cfg->console ? cfg->console : stdout);
