@@ -2,7 +2,9 @@
  * phc-run: load a guest, pick an accelerator, catch its hypercalls.
  * Flags follow QEMU (-accel, -kernel, -m, -smp); `--flag` works as `-flag`.
  */
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -26,6 +28,7 @@ extern const phc_accel phc_accel_kvm __attribute__((weak));
 
 typedef struct options {
     const char *accel, *arch, *kernel, *trace;
+    const char *initrd, *append; /* a Linux bzImage's initramfs and command line */
     uint64_t load_addr, mem_size, insn_limit;
     bool have_load_addr, builtins, summary;
     unsigned smp;
@@ -39,7 +42,10 @@ static const char usage[] =
     "  -accel tcg|kvm       accelerator (default tcg)\n"
     "  -arch NAME           guest architecture; taken from the ELF header when omitted\n"
     "                       (%s)\n"
-    "  -kernel FILE         guest: an ELF executable, or a raw binary with -load-addr\n"
+    "  -kernel FILE         guest: an ELF executable, or a raw binary with -load-addr,\n"
+    "                       or a Linux bzImage (x86_64, -accel kvm)\n"
+    "  -initrd FILE         the bzImage's initramfs\n"
+    "  -append CMDLINE      the bzImage's command line, e.g. \"console=ttyS0\"\n"
     "  -load-addr ADDR      load FILE as a raw binary at ADDR and start there\n"
     "  -m SIZE              guest RAM from address 0, e.g. 64M (default 32M)\n"
     "  -smp N               vCPUs (default 1; more than 1 needs -accel kvm)\n"
@@ -106,6 +112,10 @@ static options parse(int argc, char **argv)
             o.arch = v;
         } else if (TAKES("-kernel")) {
             o.kernel = v;
+        } else if (TAKES("-initrd")) {
+            o.initrd = v;
+        } else if (TAKES("-append")) {
+            o.append = v;
         } else if (TAKES("-trace")) {
             o.trace = v;
         } else if (TAKES("-load-addr")) {
@@ -150,12 +160,50 @@ static const phc_accel *pick_accel(const char *name)
     die(EXIT_USAGE, "-accel: '%s' is not an accelerator (tcg or kvm)", name);
 }
 
-static const phc_abi *load_guest(const options *o, phc_image *img)
+/* True unless the file is readable and does not start with the ELF magic. */
+static bool file_is_elf(const char *path)
+{
+    unsigned char magic[SELFMAG];
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return true; /* the ELF loader reports why */
+    ssize_t n = read(fd, magic, sizeof(magic));
+    close(fd);
+    return n != (ssize_t)sizeof(magic) || memcmp(magic, ELFMAG, SELFMAG) == 0;
+}
+
+/* A -kernel that is not an ELF is a Linux bzImage: the KVM frontend checks
+ * its header and boots it by the x86 boot protocol. */
+static const phc_abi *load_linux(const options *o, const phc_abi *named, phc_image *kernel,
+                                 phc_image *initrd, phc_linux_guest *lx)
+{
+    char err[512];
+    const phc_abi *x86_64 = phc_abi_get(PHC_ARCH_X86_64);
+    if (named && named != x86_64)
+        die(EXIT_USAGE, "%s is not an ELF, so a Linux bzImage, which is -arch x86_64", o->kernel);
+    if (strcmp(o->accel, "kvm") != 0)
+        die(EXIT_USAGE, "%s is not an ELF executable; a Linux bzImage boots with -accel kvm only",
+            o->kernel);
+    if (phc_image_load_raw(o->kernel, 0, kernel, err, sizeof(err)) != 0 ||
+        (o->initrd && phc_image_load_raw(o->initrd, 0, initrd, err, sizeof(err)) != 0))
+        die(EXIT_USAGE, "%s", err);
+    *lx = (phc_linux_guest){ .kernel = kernel->storage, .kernel_size = kernel->storage_len,
+                             .initrd = initrd->storage, .initrd_size = initrd->storage_len,
+                             .cmdline = o->append };
+    return x86_64;
+}
+
+static const phc_abi *load_guest(const options *o, phc_image *img, phc_image *initrd,
+                                 phc_linux_guest *lx)
 {
     char err[512];
     const phc_abi *named = NULL;
     if (o->arch && !(named = phc_abi_by_name(o->arch)))
         die(EXIT_USAGE, "-arch: unknown architecture '%s' (one of: %s)", o->arch, phc_abi_names());
+    if (!o->have_load_addr && !file_is_elf(o->kernel))
+        return load_linux(o, named, img, initrd, lx);
+    if (o->initrd || o->append)
+        die(EXIT_USAGE, "-initrd and -append are for a Linux bzImage; %s is not one", o->kernel);
     if (o->have_load_addr) {
         if (!named)
             die(EXIT_USAGE, "a raw binary (-load-addr) needs -arch");
@@ -209,8 +257,9 @@ int main(int argc, char **argv)
 {
     options o = parse(argc, argv);
     const phc_accel *accel = pick_accel(o.accel);
-    phc_image img;
-    const phc_abi *abi = load_guest(&o, &img);
+    phc_image img, initrd = { 0 };
+    phc_linux_guest lx = { 0 };
+    const phc_abi *abi = load_guest(&o, &img, &initrd, &lx);
     const char *why = accel->unsupported(abi->arch);
     if (why)
         die(EXIT_HOST, "-accel %s -arch %s: %s", accel->name, abi->name, why);
@@ -242,7 +291,7 @@ int main(int argc, char **argv)
 
     phc_run_config cfg = { .abi = abi, .image = &img, .mem_size = o.mem_size, .smp = o.smp,
                            .insn_limit = o.insn_limit, .dispatcher = d, .cancel = &cancel,
-                           .console = stdout };
+                           .console = stdout, .linux_guest = lx.kernel ? &lx : NULL };
     phc_run_result res = { .end = PHC_END_ERROR };
     accel->run(&cfg, &res);
 
@@ -259,6 +308,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "phc-run: %s: %s\n", phc_end_name(res.end), res.reason);
     phc_dispatcher_free(d);
     phc_image_free(&img);
+    phc_image_free(&initrd);
     if (!trace_ok)
         die(EXIT_HOST, "--trace %s: writing the trace failed", o.trace);
     return exit_status(&res);
