@@ -1,9 +1,12 @@
 /*
  * kvm/linux-boot.c against a real bzImage (argv[1], Debian's kernel) and
- * against corrupt ones. The expected values are read from the file at the
+ * against corrupt ones; with argv[2..] (the vmlinux inside it, unpacked by
+ * Python's lzma, its entry and its segments as readelf lists them) also the
+ * host-side unpacking. The expected values are read from the file at the
  * offsets Documentation/arch/x86/boot.rst gives, not through the structures
  * the loader uses, so a wrong struct or offset in the loader shows.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,9 +119,11 @@ static void check_loaded(const char *what, const uint8_t *k, size_t size, uint64
     bool kernel64 = version >= 0x020c && (le(k + 0x236, 2) & 1);
     CHECK(e.protocol == version, "%s: protocol 0x%x, file says 0x%x", what, e.protocol, version);
     CHECK(e.mode == (kernel64 ? PHC_LINUX_ENTRY_64 : PHC_LINUX_ENTRY_32), "%s: entry mode", what);
-    CHECK(e.ip == (kernel64 ? 0x100200u : 0x100000u), "%s: entry 0x%llx", what,
+    /* An unpacked kernel is checked against readelf in check_unpacked(). */
+    CHECK(e.unpacked || e.ip == (kernel64 ? 0x100200u : 0x100000u), "%s: entry 0x%llx", what,
           (unsigned long long)e.ip);
-    CHECK(memcmp(ram + 0x100000, k + setup, syssize) == 0, "%s: kernel bytes differ", what);
+    CHECK(e.unpacked || memcmp(ram + 0x100000, k + setup, syssize) == 0, "%s: kernel bytes differ",
+          what);
 
     const uint8_t *bp = ram + e.boot_params;
     CHECK(e.boot_params % 4096 == 0 && e.boot_params < 0x9f000, "%s: zero page at 0x%llx", what,
@@ -228,32 +233,93 @@ static void test_corrupt(void)
     g_free(good);
 }
 
-/* Random damage to the real header: any verdict, but a defined one. */
-static void test_fuzz(const uint8_t *real, size_t size)
+/* Random damage to a header: any verdict, but a defined one. Loading (and
+ * so unpacking) only the synthetic image keeps this fast. */
+static void test_fuzz(const char *what, const uint8_t *image, size_t size, bool load)
 {
-    uint8_t *k = g_memdup2(real, size);
-    uint8_t *ram = ram_new(256 * MiB);
+    uint8_t *k = g_memdup2(image, size);
+    uint8_t *ram = load ? ram_new(64 * MiB) : NULL;
     GRand *rng = g_rand_new_with_seed(0x70480001);
-    unsigned loaded = 0;
-    for (int i = 0; i < 300; i++) {
-        memcpy(k, real, 0x300);
+    unsigned accepted = 0, rounds = load ? 2000 : 300;
+    for (unsigned i = 0; i < rounds; i++) {
+        memcpy(k, image, 0x300);
         for (int flips = g_rand_int_range(rng, 1, 6); flips > 0; flips--)
             k[g_rand_int_range(rng, 0x1f1, 0x268)] ^= (uint8_t)g_rand_int_range(rng, 1, 256);
         phc_linux_guest g = { k, size, NULL, 0, "console=ttyS0" };
         phc_linux_entry e;
         char err[256] = "";
-        if (phc_linux_load(ram, 256 * MiB, &g, &e, err, sizeof(err)) == 0)
-            loaded++;
+        int rc = load ? phc_linux_load(ram, 64 * MiB, &g, &e, err, sizeof(err))
+                      : phc_linux_check(k, size, err, sizeof(err));
+        if (rc == 0)
+            accepted++;
         else
-            CHECK(err[0] && !strchr(err, '\n'), "fuzz %d: bad error '%s'", i, err);
+            CHECK(err[0] && !strchr(err, '\n'), "%s fuzz %u: bad error '%s'", what, i, err);
     }
-    printf("fuzz: 300 damaged headers, %u still loadable, none crashed\n", loaded);
+    printf("%s: %u damaged headers, %u still accepted, none crashed\n", what, rounds, accepted);
     g_rand_free(rng);
-    munmap(ram, 256 * MiB);
+    if (ram)
+        munmap(ram, 64 * MiB);
     g_free(k);
 }
 
-static void test_real(const char *path)
+/* The host unpacked the kernel: every PT_LOAD segment (as readelf listed it,
+ * "paddr:offset:filesz:memsz" in hex) is in RAM, bss zeroed, entry as given. */
+static void check_unpacked(const uint8_t *k, size_t size, const char *vmlinux_path,
+                           const char *entry_hex, char **segs, int nsegs)
+{
+    gchar *elf;
+    gsize elf_size;
+    if (!g_file_get_contents(vmlinux_path, &elf, &elf_size, NULL)) {
+        CHECK(0, "cannot read %s", vmlinux_path);
+        return;
+    }
+    uint64_t ram_size = 256 * MiB;
+    uint8_t *ram = ram_new(ram_size);
+    phc_linux_guest g = { k, size, NULL, 0, "console=ttyS0" };
+    phc_linux_entry e;
+    char err[256] = "";
+    CHECK(phc_linux_load(ram, ram_size, &g, &e, err, sizeof(err)) == 0, "unpacked load: %s", err);
+    CHECK(e.unpacked && e.mode == PHC_LINUX_ENTRY_64, "the kernel was not unpacked on the host");
+    CHECK(e.ip == g_ascii_strtoull(entry_hex, NULL, 16), "entry 0x%llx, readelf says %s",
+          (unsigned long long)e.ip, entry_hex);
+    for (int i = 0; i < nsegs; i++) {
+        uint64_t paddr, offset, filesz, memsz;
+        if (sscanf(segs[i], "%" SCNx64 ":%" SCNx64 ":%" SCNx64 ":%" SCNx64, &paddr, &offset, &filesz,
+                   &memsz) != 4 || paddr + memsz > ram_size || offset + filesz > elf_size) {
+            CHECK(0, "bad segment argument %s", segs[i]);
+            continue;
+        }
+        CHECK(memcmp(ram + paddr, elf + offset, filesz) == 0, "segment at 0x%" PRIx64 " differs",
+              paddr);
+        bool zero = true;
+        for (uint64_t b = filesz; b < memsz && zero; b++)
+            zero = ram[paddr + b] == 0;
+        CHECK(zero, "segment at 0x%" PRIx64 ": bss not zeroed", paddr);
+    }
+    printf("unpacked on the host: %d segments match readelf, entry %s\n", nsegs, entry_hex);
+    munmap(ram, ram_size);
+    g_free(elf);
+}
+
+/* Damage that only the unpacker sees: each a one-line error. */
+static void test_unpack_corrupt(const uint8_t *real, size_t size)
+{
+    uint8_t *k = g_memdup2(real, size);
+    unsigned setup = (real[0x1f1] + 1) * 512;
+    uint32_t off = le(real + 0x248, 4), len = le(real + 0x24c, 4);
+
+    memcpy(k + 0x24c, &(uint32_t){ (uint32_t)size }, 4);
+    expect_error("payload past the end", k, size, 256 * MiB, NULL, 0, NULL, "outside the file");
+    memcpy(k, real, size);
+    memcpy(k + setup + off + len - 4, &(uint32_t){ 0xfffffff0 }, 4);
+    expect_error("unpacked size too big", k, size, 256 * MiB, NULL, 0, NULL, "unpacks to");
+    memcpy(k, real, size);
+    k[setup + off + len / 2] ^= 0x55;
+    expect_error("XZ stream damaged", k, size, 256 * MiB, NULL, 0, NULL, "does not unpack");
+    g_free(k);
+}
+
+static void test_real(const char *path, int argc, char **argv)
 {
     gchar *data;
     gsize size;
@@ -272,7 +338,11 @@ static void test_real(const char *path)
     check_loaded(path, k, size, 256 * MiB);
     /* Too little RAM for this kernel's decompressor: a clear refusal. */
     expect_error("real kernel in 32 MiB", k, size, 32 * MiB, NULL, 0, NULL, "needs RAM up to");
-    test_fuzz(k, size);
+    test_fuzz("real header", k, size, false);
+    if (argc >= 2) {
+        check_unpacked(k, size, argv[0], argv[1], argv + 2, argc - 2);
+        test_unpack_corrupt(k, size);
+    }
     g_free(data);
 }
 
@@ -280,8 +350,12 @@ int main(int argc, char **argv)
 {
     test_synthetic();
     test_corrupt();
+    size_t synthetic_size;
+    uint8_t *synthetic_image = synthetic(&synthetic_size, 0x020f, 0x01);
+    test_fuzz("synthetic header", synthetic_image, synthetic_size, true);
+    g_free(synthetic_image);
     if (argc > 1)
-        test_real(argv[1]);
+        test_real(argv[1], argc - 2, argv + 2);
     else
         fprintf(stderr, "NOTE: no bzImage given: synthetic headers only\n");
     if (failures) {

@@ -11,9 +11,11 @@ Preparation runs under a lock, so tests running in parallel share one cache.
 """
 
 import fcntl
+import lzma
 import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -91,6 +93,28 @@ class Cache:
         os.replace(download / member, vmlinuz)
         shutil.rmtree(download)
         return vmlinuz
+
+    def vmlinux(self, kernel):
+        """The ELF inside the bzImage, unpacked here with Python's lzma (an
+        oracle for the C unpacker): (path, entry, [segments]) with segments
+        as readelf lists them, or None if the payload is not XZ."""
+        data = kernel.read_bytes()
+        setup = ((data[0x1F1] or 4) + 1) * 512
+        offset, length = struct.unpack_from("<II", data, 0x248)
+        payload = data[setup + offset:setup + offset + length]
+        if not payload.startswith(b"\xfd7zXZ\x00"):
+            return None
+        out = self.root / (kernel.name.replace("vmlinuz", "vmlinux"))
+        if not out.exists():
+            tmp = out.with_suffix(".tmp")
+            tmp.write_bytes(lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(payload))
+            os.replace(tmp, out)
+        listing = run(["readelf", "-lhW", str(out)]).stdout
+        entry = re.search(r"Entry point address:\s+0x([0-9a-f]+)", listing).group(1)
+        segments = [f"{paddr}:{offset}:{filesz}:{memsz}" for offset, paddr, filesz, memsz in
+                    re.findall(r"^\s*LOAD\s+0x([0-9a-f]+)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+"
+                               r"0x([0-9a-f]+)\s+0x([0-9a-f]+)", listing, re.M)]
+        return out, entry, segments
 
     def module(self, abi):
         """Path of phc_test.ko built for @abi, or None without its headers."""

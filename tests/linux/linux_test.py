@@ -118,7 +118,13 @@ def check_boot(r, calls, have_module):
 
 def cmd_unit(cache, binary):
     kernel, _, _ = lg.prepare(cache)
-    return subprocess.run([binary, str(kernel)]).returncode
+    with lg.Cache(cache) as c:
+        unpacked = c.vmlinux(kernel)
+    extra = []
+    if unpacked:
+        vmlinux, entry, segments = unpacked
+        extra = [str(vmlinux), entry] + segments
+    return subprocess.run([binary, str(kernel)] + extra).returncode
 
 
 def cmd_boot(cache, phc_run, init):
