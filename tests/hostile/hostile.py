@@ -179,7 +179,8 @@ def console_pointers():
     run = Run(build(g, "console"))
     what = "console calls with bad pointers and lengths"
     calls = [(NR_CONSOLE, [a0, a1], ret, True) for _, a0, a1, ret in cases]
-    if expect_end(what, run, 0, lines=0) and expect_calls(what, run, g, calls + [exit_record(g, 0)]):
+    if all([expect_end(what, run, 0, lines=0),
+            expect_calls(what, run, g, calls + [exit_record(g, 0)])]):
         print("ok   %s: %s" % (what, ", ".join(c[0] for c in cases)))
 
 
@@ -200,7 +201,7 @@ def all_ones():
     g.emit("invalid")
     run = Run(build(g, "allones"))
     what = "every register all ones"
-    if expect_end(what, run, 0xff, lines=0) and expect_calls(what, run, g, calls):
+    if all([expect_end(what, run, 0xff, lines=0), expect_calls(what, run, g, calls)]):
         print("ok   %s: unknown number, test call, console, exit status 0xff" % what)
 
 
@@ -225,7 +226,8 @@ def unknown_numbers():
     g.exit(0)
     run = Run(build(g, "unknown"))
     what = "unknown numbers leave the return register alone"
-    if expect_end(what, run, 0, lines=0) and expect_calls(what, run, g, calls + [exit_record(g, 0)]):
+    if all([expect_end(what, run, 0, lines=0),
+            expect_calls(what, run, g, calls + [exit_record(g, 0)])]):
         print("ok   %s (%d numbers)" % (what, len(numbers)))
 
 
@@ -238,7 +240,7 @@ def no_builtins_then_invalid():
     g.emit("invalid")
     run = Run(build(g, "nobuiltins"), ["--no-builtins"])
     what = "no handlers (--no-builtins), then an invalid instruction"
-    if expect_end(what, run, FAULT) and expect_calls(what, run, g, calls):
+    if all([expect_end(what, run, FAULT), expect_calls(what, run, g, calls)]):
         print("ok   %s: %s" % (what, run.stderr[0]))
 
 
@@ -248,7 +250,8 @@ def invalid_instruction():
     g.emit("invalid")
     run = Run(build(g, "invalid"))
     what = "an invalid instruction after a call"
-    if expect_end(what, run, FAULT) and expect_calls(what, run, g, [(NR_TEST, [1, 2, 3, 4], TEST_ANSWER, True)]):
+    if all([expect_end(what, run, FAULT),
+            expect_calls(what, run, g, [(NR_TEST, [1, 2, 3, 4], TEST_ANSWER, True)])]):
         print("ok   %s: %s" % (what, run.stderr[0]))
 
 
@@ -257,7 +260,7 @@ def never_stops():
     g.label("forever").emit("jump", l="forever")
     run = Run(build(g, "forever"), ["--time-limit", "1"], timeout=30)
     what = "a guest that never stops, --time-limit 1"
-    if expect_end(what, run, LIMIT, ["limit"]) and expect_calls(what, run, g, []):
+    if all([expect_end(what, run, LIMIT, ["limit"]), expect_calls(what, run, g, [])]):
         if run.seconds > 10:
             fail(what, "took %.1f s to end" % run.seconds)
         else:
@@ -282,7 +285,7 @@ def rewrites_its_sentinels():
     run = Run(build(g, "smc"))
     what = "a guest that writes over its own sentinels"
     calls = [(NR_TEST, [4], TEST_ANSWER, True), (NR_TEST, [2], TEST_ANSWER, True), exit_record(g, 0)]
-    if expect_end(what, run, 0, lines=0) and expect_calls(what, run, g, calls):
+    if all([expect_end(what, run, 0, lines=0), expect_calls(what, run, g, calls)]):
         print("ok   %s: sentinel, NOP, sentinel, NOP at one address: 2 calls" % what)
 
 
