@@ -86,40 +86,41 @@ static bool mmu_state(arm64_cpu *c, phc_arm64_mmu *m)
     return true;
 }
 
-/* Copy between @buf and guest virtual memory a page at a time, through the
- * guest's own tables; -1 if any byte is unmapped or not RAM. */
-static int copy_guest(arm64_cpu *c, uint64_t gva, uint8_t *buf, size_t len, bool to_guest)
+/*
+ * Copy guest virtual memory to @to_host, or @from_host into it, a page at a
+ * time through the guest's own tables; -1 if any byte is unmapped or not RAM.
+ */
+static int copy_guest(arm64_cpu *c, uint64_t gva, size_t len, uint8_t *to_host,
+                      const uint8_t *from_host)
 {
     arm64_vm *vm = c->vm;
     phc_arm64_mmu mmu;
     if (!mmu_state(c, &mmu))
         return -1;
-    while (len > 0) {
+    for (size_t done = 0; done < len;) {
         uint64_t pa, span;
-        if (!phc_arm64_translate(&mmu, gva, read_phys, vm, &pa, &span))
+        if (!phc_arm64_translate(&mmu, gva + done, read_phys, vm, &pa, &span))
             return -1;
-        size_t n = span < len ? (size_t)span : len;
+        size_t n = span < len - done ? (size_t)span : len - done;
         if (pa > vm->ram_size || n > vm->ram_size - pa)
             return -1;
-        if (to_guest)
-            memcpy(vm->ram + pa, buf, n);
+        if (to_host)
+            memcpy(to_host + done, vm->ram + pa, n);
         else
-            memcpy(buf, vm->ram + pa, n);
-        gva += n;
-        buf += n;
-        len -= n;
+            memcpy(vm->ram + pa, from_host + done, n);
+        done += n;
     }
     return 0;
 }
 
 static int cpu_read_mem(phc_vcpu *v, uint64_t gva, void *buf, size_t len)
 {
-    return copy_guest((arm64_cpu *)v, gva, buf, len, false);
+    return copy_guest((arm64_cpu *)v, gva, len, buf, NULL);
 }
 
 static int cpu_write_mem(phc_vcpu *v, uint64_t gva, const void *buf, size_t len)
 {
-    return copy_guest((arm64_cpu *)v, gva, (uint8_t *)buf, len, true);
+    return copy_guest((arm64_cpu *)v, gva, len, NULL, buf);
 }
 
 const phc_vcpu_ops arm64_cpu_ops = {
@@ -246,7 +247,8 @@ static void on_system_event(arm64_cpu *c)
 {
     switch (c->run->system_event.type) {
     case KVM_SYSTEM_EVENT_SHUTDOWN:
-        end_run(c, PHC_END_HALT, "the guest powered off (PSCI SYSTEM_OFF) on vCPU %u", c->vcpu.index);
+        end_run(c, PHC_END_HALT, "the guest powered off (PSCI SYSTEM_OFF) on vCPU %u",
+                c->vcpu.index);
         break;
     case KVM_SYSTEM_EVENT_RESET:
         end_run(c, PHC_END_HALT, "the guest asked for a reset (PSCI SYSTEM_RESET) on vCPU %u; "

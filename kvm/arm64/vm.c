@@ -74,7 +74,8 @@ static int install_smccc_filter(arm64_vm *vm, char *err, size_t errlen)
     };
     if (ioctl(vm->vm_fd, KVM_HAS_DEVICE_ATTR, &attr) != 0)
         return FAIL("this kernel's KVM cannot forward HVC calls to the VMM (no SMCCC filter, "
-                    "KVM_ARM_VM_SMCCC_FILTER): Penguin hypercalls on ARM64 KVM need Linux 6.4 or later");
+                    "KVM_ARM_VM_SMCCC_FILTER): Penguin hypercalls on ARM64 KVM need Linux 6.4 "
+                    "or later");
     if (ioctl(vm->vm_fd, KVM_SET_DEVICE_ATTR, &attr) != 0)
         return FAIL("installing the SMCCC filter for 0x%08x: %s", PHC_ARM64_FID_BASE,
                     strerror(errno));
@@ -162,8 +163,9 @@ static int create_gic(arm64_vm *vm, char *err, size_t errlen)
                     strerror(errno));
     vm->gic_fd = dev.fd;
     const uint64_t dist = PHC_ARM64_GIC_DIST, redist = PHC_ARM64_GIC_REDIST;
-    if (gic_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_DIST, &dist) != 0 ||
-        gic_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist) != 0 ||
+    const uint32_t addr = KVM_DEV_ARM_VGIC_GRP_ADDR;
+    if (gic_attr(vm->gic_fd, addr, KVM_VGIC_V3_ADDR_TYPE_DIST, &dist) != 0 ||
+        gic_attr(vm->gic_fd, addr, KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist) != 0 ||
         gic_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL) != 0)
         return FAIL("setting up the GICv3: %s", strerror(errno));
     return 0;

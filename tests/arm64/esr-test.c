@@ -44,7 +44,8 @@ static void sweep_fields(void)
                     for (unsigned op2 = 0; op2 < 8; op2++)
                         for (unsigned rt = 0; rt < 32; rt++)
                             for (unsigned rd = 0; rd < 2; rd++) {
-                                if (!phc_arm64_esr_is_sentinel(pack(op0, op1, crn, crm, op2, rt, rd)))
+                                uint64_t esr = pack(op0, op1, crn, crm, op2, rt, rd);
+                                if (!phc_arm64_esr_is_sentinel(esr))
                                     continue;
                                 accepted++;
                                 CHECK(op0 == 0 && op1 == 0 && crn == 5 && crm == 0 && op2 == 0 &&
@@ -120,7 +121,8 @@ static void assembler_oracle(const char *path)
 int main(int argc, char **argv)
 {
     phc_arm64_sysreg_trap t;
-    CHECK(!phc_arm64_esr_decode_sysreg(UINT64_C(0x16) << 26, &t), "EC 0x16 (HVC) decoded as sysreg");
+    CHECK(!phc_arm64_esr_decode_sysreg(UINT64_C(0x16) << 26, &t),
+          "EC 0x16 (HVC) decoded as sysreg");
     sweep_fields();
     sweep_raw();
     if (argc > 1)

@@ -190,7 +190,8 @@ static void small_board(const char *dtc)
 {
     static uint8_t blob[PHC_ARM64_FDT_MAX];
     char err[256];
-    phc_arm64_board b = { .ram_size = 32u << 20, .ncpus = 1, .bootargs = "console=ttyAMA0 igloo.x=1" };
+    phc_arm64_board b = { .ram_size = 32u << 20, .ncpus = 1,
+                          .bootargs = "console=ttyAMA0 igloo.x=1" };
     CHECK(phc_arm64_fdt_build(&b, blob, sizeof(blob), err, sizeof(err)) == 0, "build: %s", err);
     dts d;
     CHECK(decode(dtc, blob, sizeof(blob), &d), "dtc could not decode the blob");

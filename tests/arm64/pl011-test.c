@@ -28,7 +28,8 @@ int main(void)
         phc_pl011_write(&u, 0x000, 0xf00u | (uint8_t)*p); /* bits above the byte: ignored */
     phc_pl011_write(&u, 0x004, 'X'); /* RSR/ECR: not data */
     fflush(out);
-    CHECK(len == 3 && memcmp(text, "hi\n", 3) == 0, "console got %zu bytes '%.*s'", len, (int)len, text);
+    CHECK(len == 3 && memcmp(text, "hi\n", 3) == 0, "console got %zu bytes '%.*s'", len,
+          (int)len, text);
 
     /* Flag register: TXFE (bit 7) and RXFE (bit 4), never busy or full. */
     CHECK(phc_pl011_read(&u, 0x018) == 0x90, "FR = 0x%x", phc_pl011_read(&u, 0x018));
@@ -45,7 +46,8 @@ int main(void)
     /* IBRD FBRD LCR_H CR IFLS IMSC read back what was written. */
     for (uint64_t off = 0x24; off <= 0x38; off += 4) {
         phc_pl011_write(&u, off, 0x300 + (uint32_t)off);
-        CHECK(phc_pl011_read(&u, off) == 0x300 + off, "register 0x%llx reads back", (unsigned long long)off);
+        CHECK(phc_pl011_read(&u, off) == 0x300 + off, "register 0x%llx reads back",
+              (unsigned long long)off);
     }
     /* Read-only, unaligned and out-of-frame offsets: no effect, read 0. */
     const uint64_t odd[] = { 0x3c, 0x40, 0x26, 0xffc + 4, 0x1000, UINT64_MAX };

@@ -18,7 +18,8 @@ static void run(const char *name, char *const argv[], const char *trace)
 {
     pid_t pid;
     int status = -1;
-    if (posix_spawn(&pid, argv[0], NULL, NULL, argv, environ) == 0 && waitpid(pid, &status, 0) == pid)
+    if (posix_spawn(&pid, argv[0], NULL, NULL, argv, environ) == 0 &&
+        waitpid(pid, &status, 0) == pid)
         status = WIFEXITED(status) ? WEXITSTATUS(status) : 256 + WTERMSIG(status);
     printf("PHC-RESULT %s %d\n", name, status);
     FILE *f = trace ? fopen(trace, "r") : NULL;
