@@ -17,7 +17,9 @@ packages=(
   clang libclang-rt-14-dev valgrind cpio
 )
 # The ARM64 KVM frontend is cross-built against arm64 libraries (multiarch).
-arm64_packages=(libglib2.0-dev:arm64 libfdt-dev:arm64)
+# libfdt-dev cannot be installed for two architectures at once: the cross
+# build takes the headers from the native one and links the arm64 runtime.
+arm64_packages=(libglib2.0-dev:arm64 libelf-dev:arm64 libfdt1:arm64)
 
 missing=()
 for p in "${packages[@]}" "${arm64_packages[@]}"; do
