@@ -15,6 +15,7 @@ packages=(
   binutils-riscv64-linux-gnu llvm-16 lld-16
   gcc-aarch64-linux-gnu linux-libc-dev-arm64-cross qemu-user
   clang libclang-rt-14-dev valgrind cpio
+  liblzma-dev linux-headers-amd64 # Linux guests: kernel unpacking, the test module
 )
 # The ARM64 KVM frontend is cross-built against arm64 libraries (multiarch).
 # libfdt-dev cannot be installed for two architectures at once: the cross
