@@ -1,6 +1,6 @@
 /*
- * The probe: a throwaway VM with one page of RAM, a vCPU in real mode at 0
- * running `outb %al, $0x88; hlt`; the RIP at the IO exit says it all.
+ * The probe: a throwaway VM with one page of RAM, a vCPU at 0 running
+ * `outb %al, $0x88; hlt`; the RIP at the IO exit says it all.
  */
 #include <errno.h>
 #include <linux/kvm.h>
@@ -23,8 +23,15 @@ static int run_probe(kvm_vm *vm, int fd, struct kvm_run *run, bool *past, char *
     struct kvm_sregs sr;
     if (ioctl(fd, KVM_GET_SREGS, &sr) != 0)
         return FAIL("KVM_GET_SREGS: %s", strerror(errno));
-    sr.cs.base = 0;
-    sr.cs.selector = 0;
+    /* Flat 32-bit protected mode: no GDT needed in RAM, and no real mode,
+     * which some hosts can only emulate. */
+    struct kvm_segment flat = { .limit = 0xffffffff, .selector = 0x8, .type = 0xb, .present = 1,
+                                .db = 1, .s = 1, .g = 1 };
+    sr.cs = flat;
+    flat.selector = 0x10;
+    flat.type = 0x3;
+    sr.ds = sr.es = sr.ss = flat;
+    sr.cr0 |= 1; /* PE */
     struct kvm_regs regs = { .rip = 0, .rflags = 0x2 };
     if (ioctl(fd, KVM_SET_SREGS, &sr) != 0 || ioctl(fd, KVM_SET_REGS, &regs) != 0)
         return FAIL("cannot set up the probe vCPU: %s", strerror(errno));
