@@ -4,6 +4,7 @@
 # JSON to build/bench.json. About 3-5 minutes; docs/performance.md explains
 # every row. BENCH_BUILD=dir uses another build directory (no package set-up).
 set -euo pipefail
+shopt -s nullglob
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build=${BENCH_BUILD:-build}
 
@@ -19,7 +20,13 @@ trap 'rm -rf "$rows"' EXIT
 for b in bench-tcg bench-kvm bench-dispatch; do
   if [ -x "$build/bench/$b" ]; then
     echo "bench: running $b" >&2
-    "$build/bench/$b" >"$rows/$b.jsonl"
+    status=0
+    "$build/bench/$b" >"$rows/$b.jsonl" || status=$?
+    if [ $status -ne 0 ]; then
+      echo "bench: $b FAILED with status $status; its remaining rows are missing" >&2
+      printf '{"row": "%s", "name": "%s", "skipped": "failed with status %d"}\n' \
+        "$b" "$b" "$status" >>"$rows/$b.jsonl"
+    fi
   else
     echo "bench: SKIPPED $b: not built here (no Unicorn or no KVM headers)" >&2
   fi
