@@ -1,0 +1,17 @@
+/*
+ * A bare x86-64 guest that runs LOOPS iterations of a two-instruction loop
+ * in kernel mode and exits: the Linux tests time it to tell a KVM that runs
+ * guest kernel code on the CPU from one that emulates it instruction by
+ * instruction, where booting a distribution kernel takes the better part of
+ * an hour.
+ */
+        .globl  _start
+        .text
+_start:
+        mov     $LOOPS, %rcx
+1:      dec     %rcx
+        jnz     1b
+        mov     $0x70480000, %eax       /* exit */
+        xor     %edi, %edi
+        outl    %eax, $0x88
+        hlt
