@@ -55,10 +55,7 @@ typedef struct full_state {
     struct kvm_sregs sregs;
     struct kvm_xsave *xsave; /* NULL: the host has no XSAVE, use FPU */
     struct kvm_fpu fpu;
-    struct {
-        struct kvm_msrs hdr;
-        struct kvm_msr_entry e[NMSRS];
-    } msrs;
+    struct kvm_msrs *msrs;   /* header and NMSRS entries */
     unsigned long get_xsave; /* KVM_GET_XSAVE2 where the host has it */
 } full_state;
 
@@ -152,14 +149,17 @@ static int full_state_init(vmm *m, full_state *st)
     if ((xsave2 > 0 || ioctl(m->sys, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE) > 0) &&
         !(st->xsave = calloc(1, bytes)))
         return -1;
+    st->msrs = calloc(1, sizeof(*st->msrs) + NMSRS * sizeof(st->msrs->entries[0]));
+    if (!st->msrs)
+        return -1;
     for (unsigned i = 0; i < NMSRS; i++)
-        st->msrs.e[i].index = synced_msrs[i];
+        st->msrs->entries[i].index = synced_msrs[i];
     /* Keep the MSRs this host lets us read: KVM_GET_MSRS stops at the first it cannot. */
-    st->msrs.hdr.nmsrs = NMSRS;
-    int n = ioctl(m->cpu, KVM_GET_MSRS, &st->msrs);
+    st->msrs->nmsrs = NMSRS;
+    int n = ioctl(m->cpu, KVM_GET_MSRS, st->msrs);
     if (n < 0)
         return -1;
-    st->msrs.hdr.nmsrs = n;
+    st->msrs->nmsrs = n;
     return 0;
 }
 
@@ -169,11 +169,11 @@ static int full_state_sync(vmm *m, full_state *st)
     int fd = m->cpu;
     if (ioctl(fd, KVM_GET_REGS, &st->regs) != 0 || ioctl(fd, KVM_GET_SREGS, &st->sregs) != 0 ||
         (st->xsave ? ioctl(fd, st->get_xsave, st->xsave) : ioctl(fd, KVM_GET_FPU, &st->fpu)) != 0 ||
-        ioctl(fd, KVM_GET_MSRS, &st->msrs) != (int)st->msrs.hdr.nmsrs)
+        ioctl(fd, KVM_GET_MSRS, st->msrs) != (int)st->msrs->nmsrs)
         return -1;
     if (ioctl(fd, KVM_SET_REGS, &st->regs) != 0 || ioctl(fd, KVM_SET_SREGS, &st->sregs) != 0 ||
         (st->xsave ? ioctl(fd, KVM_SET_XSAVE, st->xsave) : ioctl(fd, KVM_SET_FPU, &st->fpu)) != 0 ||
-        ioctl(fd, KVM_SET_MSRS, &st->msrs) != (int)st->msrs.hdr.nmsrs)
+        ioctl(fd, KVM_SET_MSRS, st->msrs) != (int)st->msrs->nmsrs)
         return -1;
     return 0;
 }
@@ -256,7 +256,7 @@ double raw_kvm_run(void *ctx, uint64_t n, char *err, size_t errlen)
             break;
     }
     result = bench_cpu_now() - t0;
-    k->nmsrs = st.msrs.hdr.nmsrs;
+    k->nmsrs = st.msrs ? st.msrs->nmsrs : 0;
     if (calls != n + 1) {
         snprintf(err, errlen, "the raw VMM saw %llu hypercalls, the guest made %llu",
                  (unsigned long long)calls, (unsigned long long)n + 1);
@@ -264,6 +264,7 @@ double raw_kvm_run(void *ctx, uint64_t n, char *err, size_t errlen)
     }
 out:
     free(st.xsave);
+    free(st.msrs);
     vmm_close(&m);
     return result;
 }
