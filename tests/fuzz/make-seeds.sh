@@ -9,7 +9,7 @@ out=$here/corpus
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rm -rf "$out"
-mkdir -p "$out"/{sentinel,x86_io,dispatcher,trace,elf,esr}
+mkdir -p "$out"/{sentinel,x86_io,dispatcher,trace,elf,esr,portbus}
 
 # name|binutils prefix|sentinel|endless loop
 guests=(
@@ -118,5 +118,14 @@ put("esr", "sentinel", bytes([3]) + struct.pack("<QI", sentinel_esr, fid) + regs
 put("esr", "mrs", bytes([3]) + struct.pack("<QI", sentinel_esr | 1, fid) + regs(0x70480001))
 put("esr", "res0-set", bytes([3]) + struct.pack("<QI", sentinel_esr | 1 << 22, fid ^ 1) + regs(0x70480000))
 put("esr", "smc32", bytes([3]) + struct.pack("<QI", sentinel_esr ^ 31 << 5, fid & ~(1 << 30)) + regs(7))
+
+# portbus: op (0x80 any port, 0x40 odd size, 0x20 write, 0x18 size, 0x07 UART register), [port], [size], value
+uart_probe = b"".join(bytes([0x20 | r]) + struct.pack("<I", v) for r, v in
+                      ((3, 0x80), (0, 0x0c), (1, 0), (3, 0x03), (7, 0x5a), (4, 0x10), (0, 0x41)))
+put("portbus", "uart-probe", uart_probe + b"".join(bytes([r]) + b"\0\0\0\0" for r in range(8)))
+put("portbus", "elsewhere", b"".join(bytes([0x80 | w]) + struct.pack("<HI", p, 0x12345678)
+                                     for p, w in ((0x88, 0x30), (0x80, 0x20), (0xffff, 0x18), (0x3ff, 0x38))))
+put("portbus", "odd-sizes", b"".join(bytes([0x40 | 0x20 * (i & 1) | 7]) + bytes([size]) + b"\xff" * 4
+                                     for i, size in enumerate((0, 3, 5, 255, 8))))
 PY
 find "$out" -type f | wc -l
