@@ -38,52 +38,9 @@ static int create_devices(kvm_vm *vm, char *err, size_t errlen)
     return 0;
 }
 
-/*
- * CPU features whose instructions KVM's instruction emulator cannot execute.
- * Where KVM emulates the guest's kernel mode (a page-table based, nested KVM
- * such as this project's machines), the kernel would die on the first one it
- * uses (SLUB's cmpxchg16b comes early); hidden, the kernel takes its plain
- * fallbacks. With hardware virtualisation hiding them costs little.
- */
-typedef struct cpuid_mask {
-    uint32_t function, index;
-    enum { EBX, ECX, EDX } reg;
-    uint32_t clear;
-} cpuid_mask;
-
-#define BIT(n) (1u << (n))
-static const cpuid_mask emulator_unsafe[] = {
-    /* PCLMULQDQ SSSE3 FMA CX16 PCID SSE4.1 SSE4.2 POPCNT AES XSAVE OSXSAVE AVX F16C RDRAND */
-    { 1, 0, ECX, BIT(1) | BIT(9) | BIT(12) | BIT(13) | BIT(17) | BIT(19) | BIT(20) | BIT(23) |
-                 BIT(25) | BIT(26) | BIT(27) | BIT(28) | BIT(29) | BIT(30) },
-    /* everything in leaf 7 but SMEP (a CR4 bit); without ERMS and FSRM the
-     * kernel's memcpy/memset move eight bytes per emulated step, not one */
-    { 7, 0, EBX, ~BIT(7) },
-    { 7, 0, ECX, ~0u },
-    { 7, 0, EDX, ~0u },
-    /* LZCNT SSE4A 3DNowPrefetch XOP FMA4 TBM; RDTSCP */
-    { 0x80000001, 0, ECX, BIT(5) | BIT(6) | BIT(8) | BIT(11) | BIT(16) | BIT(21) },
-    { 0x80000001, 0, EDX, BIT(27) },
-};
-
-static void hide_emulator_unsafe(struct kvm_cpuid2 *cpuid)
-{
-    for (unsigned i = 0; i < cpuid->nent; i++) {
-        struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
-        for (size_t m = 0; m < sizeof(emulator_unsafe) / sizeof(emulator_unsafe[0]); m++) {
-            const cpuid_mask *k = &emulator_unsafe[m];
-            if (e->function != k->function || e->index != k->index)
-                continue;
-            uint32_t *reg = k->reg == EBX ? &e->ebx : k->reg == ECX ? &e->ecx : &e->edx;
-            *reg &= ~k->clear;
-        }
-    }
-}
-
 int kvm_x86_linux_prepare(kvm_vm *vm, const phc_linux_guest *guest, phc_linux_entry *entry,
                           char *err, size_t errlen)
 {
-    hide_emulator_unsafe(vm->cpuid); /* every vCPU is created from this table */
     if (create_devices(vm, err, errlen) != 0 ||
         phc_linux_load(vm->ram, vm->ram_size, guest, entry, err, errlen) != 0)
         return -1;
