@@ -158,15 +158,41 @@ class Cache:
         return out
 
 
+# Features whose instructions KVM's instruction emulator cannot execute
+# (arch/x86/kvm/emulate.c): where KVM emulates the guest's kernel mode, the
+# kernel must not use them (SLUB's cmpxchg16b, xrstor, ...). Kernel names.
+EMULATOR_UNSAFE = ("CX16 XSAVE PCID INVPCID FSGSBASE BMI1 BMI2 RDRAND RDSEED SMAP ERMS FSRM RDPID "
+                   "RDTSCP POPCNT ABM XMM4_1 XMM4_2 AES PCLMULQDQ SHA_NI LA57 CLFLUSHOPT CLWB")
+
+
+def emulator_cmdline(abi):
+    """Kernel parameters that keep @abi's kernel off EMULATOR_UNSAFE: noxsave
+    and clearcpuid= with the X86_FEATURE numbers from its own headers."""
+    header = Path(f"/usr/src/linux-headers-{abi.removesuffix('-amd64')}-common"
+                  "/arch/x86/include/asm/cpufeatures.h")
+    if not header.exists():
+        return "noxsave"
+    numbers = {m.group(1): int(m.group(2)) * 32 + int(m.group(3)) for m in re.finditer(
+        r"#define X86_FEATURE_(\w+)\s+\(\s*(\d+)\s*\*\s*32\s*\+\s*(\d+)\s*\)",
+        header.read_text())}
+    bits = [str(numbers[name]) for name in EMULATOR_UNSAFE.split() if name in numbers]
+    return f"noxsave clearcpuid={','.join(bits)}"
+
+
+class Guest:
+    def __init__(self, abi, kernel, initrd=None, module=None):
+        self.abi, self.kernel, self.initrd, self.module = abi, kernel, initrd, module
+
+
 def prepare(cache_dir, init=None):
-    """(kernel, initramfs or None, module or None); Skip if it cannot be had."""
+    """The Guest (its initramfs only with @init); Skip if it cannot be had."""
     with Cache(cache_dir) as cache:
         abi = kernel_abi()
         kernel = cache.kernel(abi)
         if init is None:
-            return kernel, None, None
+            return Guest(abi, kernel)
         module = cache.module(abi)
         if module is None:
             print(f"NOTE: /usr/src/linux-headers-{abi} is not installed: the initramfs has no "
                   "kernel module, only the userspace calls are tested", file=sys.stderr)
-        return kernel, cache.initramfs(init, module), module
+        return Guest(abi, kernel, cache.initramfs(init, module), module)

@@ -55,8 +55,9 @@ def need_kvm():
 
 
 def kernel_mode_native(phc_run, loop_guest):
-    """Time LOOP_GUEST; skip (77) if this KVM emulates kernel mode, unless
-    PHC_LINUX_FULL_BOOT=1 asks for the long boot anyway."""
+    """Time LOOP_GUEST: True if kernel-mode code runs on the CPU. Where KVM
+    emulates it, skip (77) unless PHC_LINUX_FULL_BOOT=1 asks for the long
+    boot anyway (then False)."""
     start = time.monotonic()
     r = subprocess.run([phc_run, "-accel", "kvm", "-kernel", loop_guest], capture_output=True,
                        text=True, timeout=600)
@@ -65,13 +66,13 @@ def kernel_mode_native(phc_run, loop_guest):
         raise RuntimeError(f"the kernel-mode timing guest failed ({r.returncode}): {r.stderr}")
     rate = LOOP_INSTRUCTIONS / seconds
     if rate >= EMULATED_BELOW:
-        return
+        return True
     note = (f"this KVM runs guest kernel-mode code at about {rate / 1e6:.2f} M instructions/s "
             f"({LOOP_INSTRUCTIONS / 1e6:.0f} M took {seconds:.2f} s): it emulates kernel mode, "
             "and booting Debian's kernel to userspace takes the better part of an hour")
     if os.environ.get("PHC_LINUX_FULL_BOOT") == "1":
         print(f"NOTE: {note}; booting anyway (PHC_LINUX_FULL_BOOT=1)", file=sys.stderr)
-        return
+        return False
     lg.skip(f"{note}. Set PHC_LINUX_FULL_BOOT=1 (and PHC_LINUX_TIME_LIMIT) to run it; "
             "linux-kvm-early-boot covers the boot protocol here")
 
@@ -152,7 +153,7 @@ def check_boot(r, calls, have_module):
 
 
 def cmd_unit(cache, binary):
-    kernel, _, _ = lg.prepare(cache)
+    kernel = lg.prepare(cache).kernel
     with lg.Cache(cache) as c:
         unpacked = c.vmlinux(kernel)
     extra = []
@@ -162,13 +163,18 @@ def cmd_unit(cache, binary):
     return subprocess.run([binary, str(kernel)] + extra).returncode
 
 
+def guest_cmdline(guest, native):
+    return CMDLINE if native else f"{CMDLINE} {lg.emulator_cmdline(guest.abi)}"
+
+
 def cmd_boot(cache, phc_run, init, loop_guest):
     need_kvm()
-    kernel_mode_native(phc_run, loop_guest)
-    kernel, initrd, module = lg.prepare(cache, init)
+    native = kernel_mode_native(phc_run, loop_guest)
+    guest = lg.prepare(cache, init)
+    kernel, initrd, module = guest.kernel, guest.initrd, guest.module
     with tempfile.TemporaryDirectory() as tmp:
         trace = Path(tmp) / "trace.jsonl"
-        r, seconds = boot(phc_run, kernel, initrd, CMDLINE, trace)
+        r, seconds = boot(phc_run, kernel, initrd, guest_cmdline(guest, native), trace)
         if not trace.exists():
             return console_tail(r, "no trace was written")
         calls = read_trace(trace)
@@ -186,12 +192,12 @@ def cmd_panic(cache, phc_run, init, loop_guest):
     panic=-1 it reboots at once; the run must end (fault, not a hang) and the
     console must show why."""
     need_kvm()
-    kernel_mode_native(phc_run, loop_guest)
-    kernel, initrd, _ = lg.prepare(cache, init)
+    native = kernel_mode_native(phc_run, loop_guest)
+    guest = lg.prepare(cache, init)
+    cmdline = guest_cmdline(guest, native).replace(" quiet", "") + " rdinit=/no-such-init"
     with tempfile.TemporaryDirectory() as tmp:
         trace = Path(tmp) / "trace.jsonl"
-        r, seconds = boot(phc_run, kernel, initrd, CMDLINE.replace(" quiet", "") +
-                          " rdinit=/no-such-init", trace)
+        r, seconds = boot(phc_run, guest.kernel, guest.initrd, cmdline, trace)
         calls = read_trace(trace) if trace.exists() else []
     if r.returncode not in (124, 125) or "Kernel panic" not in r.stdout:
         return console_tail(r, "a panicking kernel should end with 124/125 and say 'Kernel panic'")
@@ -225,7 +231,8 @@ def cmd_early(cache, phc_run, init):
     """The boot protocol end to end on KVM, in the kernel's own words: stop
     the guest once it has printed everything expected, or at the limit."""
     need_kvm()
-    kernel, initrd, _ = lg.prepare(cache, init)
+    guest = lg.prepare(cache, init)
+    kernel, initrd = guest.kernel, guest.initrd
     cmdline = CMDLINE.replace(" quiet loglevel=4", "") + " earlyprintk=serial,ttyS0"
     want = early_expectations(cmdline, initrd.stat().st_size)
     cmd = [phc_run, "-accel", "kvm", "-m", f"{RAM_MIB}M", "-kernel", str(kernel), "-initrd",
