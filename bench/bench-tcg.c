@@ -9,10 +9,12 @@
  * layer adds over reading the registers and answering).
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include "bench.h"
 #include "plain-unicorn.h"
 
-#define ROUNDS 5
+#define ROUNDS 7
 
 /* Iterations per run, lo and hi: sized so one hi run takes ~0.1-0.4 s. */
 #define ALU_LO 10000000u
@@ -120,8 +122,56 @@ static void call_row(phc_arch arch)
     bench_guest_free(&g);
 }
 
-int main(void)
+/*
+ * --once VARIANT GUEST N: one run and nothing else, for valgrind's
+ * instruction counts (bench/callgrind.py). VARIANT: ours, plain (no hooks),
+ * empty or minimal (callback on the sentinel).
+ */
+static int run_once(const char *variant, const char *guest_name, uint64_t n)
 {
+    static const struct {
+        const char *name;
+        plain_hooks hooks;
+    } plain[] = { { "plain", PLAIN_NO_HOOKS }, { "empty", PLAIN_EMPTY_HOOK }, { "minimal", PLAIN_MINIMAL_HOOK } };
+    char err[512];
+    bench_guest g;
+    if (bench_guest_load(&g, guest_name, err, sizeof(err)) != 0) {
+        fprintf(stderr, "bench-tcg: %s\n", err);
+        return 1;
+    }
+    double t = -1;
+    if (!strcmp(variant, "ours")) {
+        const char *missing = frontend_missing(g.image.abi->arch);
+        bench_accel_run ours = { &phc_accel_tcg, &g, !strncmp(guest_name, "calls-", 6) };
+        if (missing)
+            snprintf(err, sizeof(err), "%s", missing);
+        else
+            t = bench_run_accel(&ours, n, err, sizeof(err));
+    } else {
+        snprintf(err, sizeof(err), "unknown variant %s", variant);
+        for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+            if (!strcmp(variant, plain[i].name)) {
+                plain_unicorn p = { &g, plain[i].hooks };
+                t = plain_unicorn_run(&p, n, err, sizeof(err));
+            }
+        }
+    }
+    bench_guest_free(&g);
+    if (t < 0) {
+        fprintf(stderr, "bench-tcg: %s\n", err);
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 5 && !strcmp(argv[1], "--once"))
+        return run_once(argv[2], argv[3], strtoull(argv[4], NULL, 0));
+    if (argc != 1) {
+        fprintf(stderr, "usage: bench-tcg [--once ours|plain|empty|minimal GUEST N]\n");
+        return 2;
+    }
     for (size_t i = 0; i < sizeof(alu_arches) / sizeof(alu_arches[0]); i++)
         alu_row(alu_arches[i]);
     for (size_t i = 0; i < sizeof(call_arches) / sizeof(call_arches[0]); i++)

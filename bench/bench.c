@@ -48,7 +48,9 @@ int bench_interleave(bench_variant *v, size_t nv, unsigned rounds, char *err, si
     if (rounds > BENCH_MAX_ROUNDS)
         rounds = BENCH_MAX_ROUNDS;
     for (unsigned r = 0; r < rounds; r++) {
-        for (size_t i = 0; i < nv; i++) {
+        /* each round starts with the next variant, so none always runs first */
+        for (size_t k = 0; k < nv; k++) {
+            size_t i = (r + k) % nv;
             char why[256] = "";
             if (marginal(&v[i], r, why, sizeof(why)) != 0) {
                 snprintf(err, errlen, "%s: %s", v[i].name, why);

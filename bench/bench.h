@@ -3,7 +3,7 @@
  * format, and the benchmark guests.
  *
  * The machines are shared and noisy, so no figure is an absolute time on its
- * own: variants run interleaved (A B A B ...), each sample is a marginal cost
+ * own: variants run interleaved (A B C, B C A, ...), each sample is a marginal cost
  * per iteration (two runs of different length, so set-up and tear-down
  * cancel out), and the reported figure is a median, usually of per-round
  * ratios between variants measured back to back.

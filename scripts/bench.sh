@@ -31,4 +31,6 @@ for b in bench-tcg bench-kvm bench-dispatch; do
     echo "bench: SKIPPED $b: not built here (no Unicorn or no KVM headers)" >&2
   fi
 done
+echo "bench: counting instructions (valgrind --tool=callgrind)" >&2
+python3 bench/callgrind.py "$build" >"$rows/callgrind.jsonl"
 python3 bench/report.py "$build" "$build/bench.json" "$rows"/*.jsonl
