@@ -253,11 +253,12 @@ static bool load_image(tcg_machine *m, phc_run_result *res)
 
 static bool add_insn_limit(tcg_machine *m, phc_run_result *res)
 {
+    uc_hook h;
     if (!m->cfg->insn_limit)
         return true;
     /* the same per-instruction hook uc_emu_start's count would add, but
      * one that keeps counting across the loop's restarts */
-    if (uc_hook_add(m->uc, &m->counter, UC_HOOK_CODE, count_insn, m, 1, 0) != UC_ERR_OK) {
+    if (uc_hook_add(m->uc, &h, UC_HOOK_CODE, count_insn, m, 1, 0) != UC_ERR_OK) {
         phc_run_result_set(res, PHC_END_ERROR, "unicorn: cannot add the instruction counter");
         return false;
     }

@@ -62,8 +62,7 @@ struct tcg_machine {
     const phc_run_config *cfg;
     struct phc_portbus *bus; /* x86 port IO */
     tcg_scan *scan;          /* MIPS, PPC, RISC-V: sentinel sites found so far */
-    uc_hook counter;         /* instruction limit (only when one is set) */
-    uint64_t insns;
+    uint64_t insns;          /* counted only when there is an instruction limit */
     tcg_stop stop;
     uint64_t exit_status;
     char reason[200];

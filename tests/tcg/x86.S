@@ -53,9 +53,11 @@ _start:
     outl %eax, $0x88
     check_eax MECH_NR_CALL + MECH_ANSWER_OFFSET, MECH_FAIL_ANSWER
 
-    /* the same event through DX */
+    /* the same event through DX, with [rSI] holding EAX too: the frontend
+     * must look at this block's bytes (no OUTSD) to know it is an OUT */
     mov $MECH_NR_FRESH, %eax
     mov $0x88, %dx
+    mov $fresh_number, SRC
     out %eax, %dx
     check_eax MECH_NR_FRESH + MECH_ANSWER_OFFSET, MECH_FAIL_FRESH
 
@@ -113,6 +115,8 @@ compat:
     .balign 8
 numbers:
     .long MECH_NR_CALL, MECH_NR_CALL, MECH_NR_CALL, MECH_NR_CALL
+fresh_number:
+    .long MECH_NR_FRESH
 #ifdef MECH_64
 gdt:
     .quad 0
