@@ -76,6 +76,10 @@ int phc_linux_check(const uint8_t *kernel, size_t size, char *err, size_t errlen
     if (hdr.relocatable_kernel &&
         (hdr.kernel_alignment == 0 || (hdr.kernel_alignment & (hdr.kernel_alignment - 1))))
         return FAIL("bzImage: kernel_alignment 0x%x is not a power of two", hdr.kernel_alignment);
+    /* Also keeps decompress_end() from overflowing. */
+    if (hdr.pref_address > PHC_LINUX_RAM_MAX)
+        return FAIL("bzImage: pref_address 0x%llx lies beyond any guest RAM (0x%llx)",
+                    (unsigned long long)hdr.pref_address, PHC_LINUX_RAM_MAX);
     if (hdr.cmdline_size == 0)
         return FAIL("bzImage: cmdline_size is 0");
     if (!has_64bit_entry(&hdr) && hdr.code32_start != PHC_LINUX_KERNEL)

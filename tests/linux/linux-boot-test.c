@@ -208,7 +208,9 @@ static void test_corrupt(void)
     MUTATE("alignment 0", 0x230, 4, (uint32_t)0, "kernel_alignment");
     MUTATE("cmdline_size 0", 0x238, 4, (uint32_t)0, "cmdline_size");
     MUTATE("decompressor past RAM", 0x260, 4, (uint32_t)0xfff00000, "needs RAM up to");
-    MUTATE("pref_address past RAM", 0x258, 8, (uint64_t)1 << 62, "needs RAM up to");
+    MUTATE("pref_address past RAM", 0x258, 8, (uint64_t)0x80000000, "needs RAM up to");
+    MUTATE("pref_address past 3 GiB", 0x258, 8, (uint64_t)1 << 62, "beyond any guest RAM");
+    MUTATE("pref_address wrapping", 0x258, 8, (uint64_t)-0x100000, "beyond any guest RAM");
 #undef MUTATE
     memcpy(k, good, size);
     k[0x236] = 0;    /* no 64-bit entry ... */
