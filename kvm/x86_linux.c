@@ -38,6 +38,12 @@ static int create_devices(kvm_vm *vm, char *err, size_t errlen)
     return 0;
 }
 
+/* The bare boot state for the entry's mode: long mode, or flat protected mode. */
+static phc_arch entry_arch(const phc_linux_entry *entry)
+{
+    return entry->mode == PHC_LINUX_ENTRY_64 ? PHC_ARCH_X86_64 : PHC_ARCH_I386;
+}
+
 int kvm_x86_linux_prepare(kvm_vm *vm, const phc_linux_guest *guest, phc_linux_entry *entry,
                           char *err, size_t errlen)
 {
@@ -46,14 +52,12 @@ int kvm_x86_linux_prepare(kvm_vm *vm, const phc_linux_guest *guest, phc_linux_en
         return -1;
     /* The bare boot tables (GDT, identity paging) live below the zero page. */
     const phc_image none = { 0 };
-    phc_arch arch = entry->mode == PHC_LINUX_ENTRY_64 ? PHC_ARCH_X86_64 : PHC_ARCH_I386;
-    return kvm_x86_boot_prepare(vm, &none, arch, err, errlen);
+    return kvm_x86_boot_prepare(vm, &none, entry_arch(entry), err, errlen);
 }
 
 int kvm_x86_linux_boot_cpu(int vcpu_fd, const phc_linux_entry *entry, char *err, size_t errlen)
 {
-    phc_arch arch = entry->mode == PHC_LINUX_ENTRY_64 ? PHC_ARCH_X86_64 : PHC_ARCH_I386;
-    if (kvm_x86_boot_cpu(vcpu_fd, arch, entry->ip, 0, err, errlen) != 0)
+    if (kvm_x86_boot_cpu(vcpu_fd, entry_arch(entry), entry->ip, 0, err, errlen) != 0)
         return -1;
     struct kvm_regs regs;
     if (ioctl(vcpu_fd, KVM_GET_REGS, &regs) != 0)
