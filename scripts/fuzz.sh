@@ -4,7 +4,7 @@
 #
 #   scripts/fuzz.sh [--smoke] [--time SEC] [--build-dir DIR] [TARGET...]
 #
-# --smoke: 8 s a target (the CI run); default 60 s a target. New inputs go to
+# --smoke: 6 s a target (the CI run); default 60 s a target. New inputs go to
 # DIR/corpus/TARGET, crashes to DIR/crash-TARGET-*. Exits 0 when every target
 # ran clean, 1 on a finding, 77 when clang or its libFuzzer runtime is missing.
 set -euo pipefail
@@ -14,7 +14,7 @@ seconds=60
 targets=()
 while [ $# -gt 0 ]; do
   case $1 in
-    --smoke) seconds=8 ;;
+    --smoke) seconds=6 ;;
     --time) seconds=$2; shift ;;
     --build-dir) build=$2; shift ;;
     -h|--help) sed -n '2,10p' "$0"; exit 0 ;;

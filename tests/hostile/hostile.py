@@ -335,13 +335,19 @@ def storm():
 
 def counting_guest(name, calls=None):
     """Calls the test number with a0 = 0, 1, 2...; forever, or @calls times
-    and then an invalid instruction."""
+    and then an invalid instruction. Under TCG a short busy wait between
+    calls keeps a second's trace to some ten thousand lines (KVM's exits are
+    slow enough, and its guest loops here are not fast)."""
     g = guestgen.Guest(ARCH)
     t = g.t
     g.li(t["index"], 0)
     if calls:
         g.li(t["counter"], calls)
     g.label("loop")
+    if ACCEL == "tcg":
+        g.li(t["ptr"], 2000)
+        g.label("wait")
+        g.emit("count_down", r=t["ptr"], l="wait")
     g.emit("mov", d=t["args"][0], s=t["index"])
     g.li(t["nr"], NR_TEST)
     g.emit("site")
