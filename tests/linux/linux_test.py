@@ -3,6 +3,8 @@
 
   linux_test.py CACHE unit LINUX_BOOT_TEST
       the boot-protocol unit test, given the real bzImage and its vmlinux
+  linux_test.py CACHE usage PHC_RUN ELF_GUEST
+      phc-run's flags for a Linux guest and its one-line refusals
   linux_test.py CACHE early PHC_RUN INIT
       boot under -accel kvm until the kernel has shown, on its early console,
       the command line, memory map and initramfs this loader gave it
@@ -260,12 +262,45 @@ def cmd_early(cache, phc_run, init):
     return 0
 
 
+def cmd_usage(cache, phc_run, elf_guest):
+    """How phc-run takes (and refuses) a Linux guest, before any boot."""
+    need_kvm()
+    kernel = str(lg.prepare(cache).kernel)
+    with tempfile.TemporaryDirectory() as tmp:
+        junk = Path(tmp) / "junk"
+        junk.write_bytes(bytes(range(256)) * 64)
+        cases = [
+            (["-accel", "tcg", "-kernel", kernel], 2, "boots with -accel kvm only"),
+            (["-accel", "kvm", "-kernel", elf_guest, "-append", "x"], 2, "are for a Linux bzImage"),
+            (["-accel", "kvm", "-arch", "i386", "-kernel", kernel], 2, "-arch x86_64"),
+            (["-accel", "kvm", "-kernel", kernel, "-initrd", str(Path(tmp) / "none")], 2,
+             "No such file"),
+            (["-accel", "kvm", "-kernel", str(junk), "-m", "128M"], 126, "not a bzImage"),
+            (["-accel", "kvm", "-kernel", kernel, "-m", "32M"], 126, "needs RAM up to"),
+            (["-accel", "kvm", "-kernel", kernel, "-m", "128M", "-smp", "2"], 126, "one vCPU"),
+            (["-accel", "kvm", "-kernel", kernel, "-m", "4G"], 126, "at most 3072 MiB"),
+        ]
+        failed = 0
+        for args, status, words in cases:
+            r = subprocess.run([phc_run] + args, capture_output=True, text=True, timeout=60)
+            lines = r.stderr.strip().splitlines()
+            if r.returncode != status or len(lines) != 1 or words not in lines[0]:
+                print(f"FAIL: phc-run {' '.join(args)}: exit {r.returncode} (want {status}), "
+                      f"stderr {r.stderr!r} (want one line with {words!r})", file=sys.stderr)
+                failed += 1
+    if failed:
+        return 1
+    print(f"phc-run: {len(cases)} ways to get a Linux guest wrong, each one line and its status")
+    return 0
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
         return 2
     cache, what, rest = argv[1], argv[2], argv[3:]
-    commands = {"unit": cmd_unit, "early": cmd_early, "boot": cmd_boot, "panic": cmd_panic}
+    commands = {"unit": cmd_unit, "usage": cmd_usage, "early": cmd_early, "boot": cmd_boot,
+                "panic": cmd_panic}
     try:
         return commands[what](cache, *rest)
     except lg.Skip as e:
