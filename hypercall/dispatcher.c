@@ -6,6 +6,12 @@
  * mutex (its own cache line) to look up and count a call, so vCPUs never
  * contend with each other; registration takes every shard, so it waits for
  * calls in flight and the handler table never changes under a reader.
+ *
+ * Counting: every number ever registered gets a slot, kept across
+ * unregister and re-register; each shard counts into its own array of
+ * slots, so a call costs one hash lookup and one increment on the caller's
+ * own cache lines. Numbers nobody registered share one "unclaimed" count,
+ * so a guest spraying numbers cannot grow host memory.
  */
 #include <glib.h>
 #include <pthread.h>
@@ -20,18 +26,12 @@ typedef struct handler {
     uint64_t key; /* first: the hash table's key points here */
     phc_handler_fn fn;
     void *opaque;
+    guint slot;
 } handler;
-
-typedef struct counter {
-    uint64_t key;
-    uint64_t n;
-} counter;
 
 typedef struct shard {
     pthread_mutex_t lock;
-    /* key -> counter for registered numbers only, so a guest spraying
-     * numbers cannot grow it; touched under this shard's lock */
-    GHashTable *counts;
+    uint64_t *counts; /* by slot; grown with every shard locked */
     uint64_t total;
     uint64_t unclaimed;
 } __attribute__((aligned(64))) shard;
@@ -39,6 +39,8 @@ typedef struct shard {
 struct phc_dispatcher {
     shard shards[SHARDS];
     GHashTable *handlers; /* key -> handler; changed only with every shard held */
+    GHashTable *slots;    /* key -> slot + 1, for every number ever registered */
+    guint nslots;
     handler fallback;
     phc_trace *trace;
 };
@@ -58,11 +60,10 @@ phc_dispatcher *phc_dispatcher_new(void)
     if (!d)
         abort();
     *d = (phc_dispatcher){ 0 };
-    for (unsigned i = 0; i < SHARDS; i++) {
+    for (unsigned i = 0; i < SHARDS; i++)
         pthread_mutex_init(&d->shards[i].lock, NULL);
-        d->shards[i].counts = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
-    }
     d->handlers = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+    d->slots = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     return d;
 }
 
@@ -72,9 +73,10 @@ void phc_dispatcher_free(phc_dispatcher *d)
         return;
     for (unsigned i = 0; i < SHARDS; i++) {
         pthread_mutex_destroy(&d->shards[i].lock);
-        g_hash_table_destroy(d->shards[i].counts);
+        g_free(d->shards[i].counts);
     }
     g_hash_table_destroy(d->handlers);
+    g_hash_table_destroy(d->slots);
     free(d);
 }
 
@@ -90,14 +92,31 @@ static void unlock_all(phc_dispatcher *d)
         pthread_mutex_unlock(&d->shards[i].lock);
 }
 
+/* The key's counter slot, made on first registration; every shard held. */
+static guint slot_of(phc_dispatcher *d, uint64_t key)
+{
+    guint slot = GPOINTER_TO_UINT(g_hash_table_lookup(d->slots, &key));
+    if (slot)
+        return slot - 1;
+    slot = d->nslots++;
+    g_hash_table_insert(d->slots, g_memdup2(&key, sizeof(key)), GUINT_TO_POINTER(slot + 1));
+    for (unsigned i = 0; i < SHARDS; i++) {
+        d->shards[i].counts = g_renew(uint64_t, d->shards[i].counts, d->nslots);
+        d->shards[i].counts[slot] = 0;
+    }
+    return slot;
+}
+
 bool phc_dispatcher_register(phc_dispatcher *d, uint64_t nr, phc_handler_fn fn, void *opaque)
 {
     handler *h = g_new(handler, 1);
     *h = (handler){ .key = phc_nr_key(nr, 64), .fn = fn, .opaque = opaque };
     lock_all(d);
     bool fresh = !g_hash_table_contains(d->handlers, &h->key);
-    if (fresh)
+    if (fresh) {
+        h->slot = slot_of(d, h->key);
         g_hash_table_insert(d->handlers, &h->key, h);
+    }
     unlock_all(d);
     if (!fresh)
         g_free(h);
@@ -127,17 +146,6 @@ void phc_dispatcher_set_trace(phc_dispatcher *d, phc_trace *trace)
     unlock_all(d);
 }
 
-static void count(shard *s, uint64_t key)
-{
-    counter *c = g_hash_table_lookup(s->counts, &key);
-    if (!c) {
-        c = g_new0(counter, 1);
-        c->key = key;
-        g_hash_table_insert(s->counts, &c->key, c);
-    }
-    c->n++;
-}
-
 phc_dispatch_result phc_dispatch(phc_dispatcher *d, phc_vcpu *cpu)
 {
     phc_call call;
@@ -149,7 +157,7 @@ phc_dispatch_result phc_dispatch(phc_dispatcher *d, phc_vcpu *cpu)
     s->total++;
     const handler *h = g_hash_table_lookup(d->handlers, &key);
     if (h) {
-        count(s, key);
+        s->counts[h->slot]++;
     } else {
         s->unclaimed++;
         h = &d->fallback;
@@ -172,10 +180,9 @@ uint64_t phc_dispatcher_count(phc_dispatcher *d, uint64_t nr)
 {
     uint64_t key = phc_nr_key(nr, 64), n = 0;
     lock_all(d);
-    for (unsigned i = 0; i < SHARDS; i++) {
-        const counter *c = g_hash_table_lookup(d->shards[i].counts, &key);
-        n += c ? c->n : 0;
-    }
+    guint slot = GPOINTER_TO_UINT(g_hash_table_lookup(d->slots, &key));
+    for (unsigned i = 0; slot && i < SHARDS; i++)
+        n += d->shards[i].counts[slot - 1];
     unlock_all(d);
     return n;
 }
