@@ -14,9 +14,14 @@
  *   guest wrote over their code.
  * - It does not fire for the first block of uc_emu_start: that block is
  *   translated (uc_ctl_request_cache) and scanned before every start.
- * - It does not fire for a block that spans two pages (the engine refuses
- *   to chain into one). Such a block is scanned as the previous block of
- *   the next edge, so a sentinel in it is caught from its second run on.
+ * - It does fire for a block that spans two pages (RISC-V: a 4-byte
+ *   instruction at page offset 0xffe), on its first translation and on its
+ *   retranslation after a rewrite (tests/tcg scan-straddle: a one-shot call
+ *   there dispatches on its first run).
+ * The previous block is scanned too, as a backstop: a block translated with
+ * no event would be caught after its first run instead of never. None is
+ * known here; not measured: the first block after the engine flushes a full
+ * code buffer (Unicorn reserves 1 GiB for it here).
  * A new site gets its hook, its stale translation is dropped
  * (uc_ctl_remove_cache; adding a hook alone does not retranslate) and the
  * engine restarts at the block, which now carries the hook.
