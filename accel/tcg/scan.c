@@ -135,7 +135,7 @@ static bool scan_prepare(tcg_machine *m, uint64_t pc)
         return false;
     /* translating outside RAM makes the engine raise a fault with nowhere
      * to land (it longjmps out of uc_ctl); the run itself reports it */
-    if (pc < m->cfg->mem_size && uc_ctl_request_cache(m->uc, pc, &tb) == UC_ERR_OK)
+    if (pc < m->cfg->mem_size && tcg_request_cache(m->uc, pc, &tb) == UC_ERR_OK)
         scan_range(m, tb.pc, tb.size);
     return commit(m);
 }

@@ -91,6 +91,14 @@ unsigned tcg_scan_hooks(const tcg_scan *s);
 /* x86.c */
 void tcg_x86_free(tcg_machine *m);
 
+/* Unicorn's uc_ctl_request_cache shifts 3 << 30 in an int, which is
+ * undefined (UBSan stops there); the same request spelled unsigned. */
+static inline uc_err tcg_request_cache(uc_engine *uc, uint64_t pc, uc_tb *tb)
+{
+    uint32_t control = UC_CTL_TB_REQUEST_CACHE | 2u << 26 | (uint32_t)UC_CTL_IO_READ_WRITE << 30;
+    return uc_ctl(uc, (uc_control_type)control, pc, tb);
+}
+
 /* The run behind phc_accel_tcg.run, with counters for tests (may be NULL). */
 void phc_tcg_run(const phc_run_config *cfg, phc_run_result *res, phc_tcg_stats *stats);
 

@@ -84,7 +84,7 @@ static uint64_t reg(tcg_machine *m, unsigned gpr)
 static bool block_may_hold_outs(tcg_machine *m, uint64_t pc)
 {
     uc_tb tb;
-    if (uc_ctl_request_cache(m->uc, pc, &tb) != UC_ERR_OK || tb.pc != pc || !tb.size)
+    if (tcg_request_cache(m->uc, pc, &tb) != UC_ERR_OK || tb.pc != pc || !tb.size)
         return true;
     uint8_t *code = malloc(tb.size);
     bool maybe = !code || uc_mem_read(m->uc, tb.pc, code, tb.size) != UC_ERR_OK ||
