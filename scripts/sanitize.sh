@@ -20,6 +20,11 @@ modes=("$@")
 [ ${#modes[@]} -gt 0 ] || modes=(asan tsan)
 jobs=${JOBS:-2}
 
+# clang by default: its UBSan honours log_path (gcc's prints to stderr only,
+# where a test that expects a failing phc-run would not see it).
+export CC=${SANITIZE_CC:-clang}
+command -v "$CC" >/dev/null || CC=cc
+
 # configure DIR SANITIZERS: a debug-ish optimised build with the sanitizers
 # and no 2^32 sweeps (they would take hours instrumented).
 configure() {
@@ -37,7 +42,7 @@ configure() {
 cc_shim() {
   local dir=$1 sanitize=$2
   mkdir -p "$dir/cc-shim"
-  printf '#!/bin/sh\nexec /usr/bin/cc -fsanitize=%s "$@"\n' "$sanitize" >"$dir/cc-shim/cc"
+  printf '#!/bin/sh\nexec %s -fsanitize=%s "$@"\n' "$(command -v "$CC")" "$sanitize" >"$dir/cc-shim/cc"
   chmod +x "$dir/cc-shim/cc"
   echo "$dir/cc-shim"
 }
