@@ -16,6 +16,7 @@
 #include "cpu.h"
 #include "exit.h"
 #include "io.h"
+#include "x86_unemulated.h"
 
 #define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 #define KICK_SIGNAL SIGUSR1
@@ -176,6 +177,8 @@ static void *cpu_main(void *arg)
         } else if (run->exit_reason == KVM_EXIT_HLT) {
             halted(cpu);
             return NULL;
+        } else if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR && kvm_x86_finish_unemulated(cpu)) {
+            continue; /* an INT3 the emulator refused, finished here */
         } else {
             phc_run_result res;
             kvm_exit_describe(run, cpu->vcpu.index, m->vm.ram_size, &res);
