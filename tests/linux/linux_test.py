@@ -5,6 +5,9 @@
       the boot-protocol unit test, given the real bzImage and its vmlinux
   linux_test.py CACHE usage PHC_RUN ELF_GUEST
       phc-run's flags for a Linux guest and its one-line refusals
+  linux_test.py CACHE int3 PHC_RUN INT3_GUEST
+      INT3 reaches the guest's #BP handler (the VMM finishes it where KVM
+      cannot emulate it)
   linux_test.py CACHE early PHC_RUN INIT
       boot under -accel kvm until the kernel has shown, on its early console,
       the command line, memory map and initramfs this loader gave it
@@ -294,13 +297,27 @@ def cmd_usage(cache, phc_run, elf_guest):
     return 0
 
 
+def cmd_int3(cache, phc_run, int3_guest):
+    """INT3 traps to the guest's handler with RIP after it, under any KVM."""
+    need_kvm()
+    r = subprocess.run([phc_run, "-accel", "kvm", "-kernel", int3_guest], capture_output=True,
+                       text=True, timeout=60)
+    if r.returncode != 42:
+        print(f"FAIL: the INT3 guest ended with {r.returncode} (42: trapped with the right "
+              f"return address, 43: a wrong one, 44: no trap): {r.stderr.strip()}",
+              file=sys.stderr)
+        return 1
+    print("INT3 trapped to the guest's handler, returning after the instruction")
+    return 0
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
         return 2
     cache, what, rest = argv[1], argv[2], argv[3:]
-    commands = {"unit": cmd_unit, "usage": cmd_usage, "early": cmd_early, "boot": cmd_boot,
-                "panic": cmd_panic}
+    commands = {"unit": cmd_unit, "usage": cmd_usage, "int3": cmd_int3, "early": cmd_early,
+                "boot": cmd_boot, "panic": cmd_panic}
     try:
         return commands[what](cache, *rest)
     except lg.Skip as e:
