@@ -83,19 +83,75 @@ static void write_reg(tcg_machine *m, int id, uint64_t value)
     }
 }
 
+/* Where @gpr sits in the call's registers, or -1 (also outside a call). */
+static int cached(const tcg_machine *m, unsigned gpr)
+{
+    return m->regs.valid && gpr < TCG_CACHED_GPRS ? m->regs.pos[gpr] : -1;
+}
+
+/* Lay out the batch for the row in force; x86 switches between two rows. */
+static void plan_batch(tcg_machine *m)
+{
+    tcg_call_regs *c = &m->regs;
+    c->row = m->vcpu.abi;
+    c->n = 0;
+    memset(c->pos, -1, sizeof(c->pos));
+    for (unsigned s = 0; s < PHC_SLOT_COUNT; s++) {
+        unsigned gpr = c->row->gpr[s];
+        int id = reg_id(m, gpr);
+        if (!id || gpr >= TCG_CACHED_GPRS || c->pos[gpr] >= 0)
+            continue;
+        c->pos[gpr] = (int8_t)c->n;
+        c->ids[c->n++] = id;
+    }
+}
+
+void tcg_call_begin(tcg_machine *m)
+{
+    tcg_call_regs *c = &m->regs;
+    void *vals[PHC_SLOT_COUNT];
+    uint32_t narrow[PHC_SLOT_COUNT];
+    bool wide = m->arch->reg_bytes == 8;
+
+    c->valid = false;
+    if (c->row != m->vcpu.abi)
+        plan_batch(m);
+    for (unsigned i = 0; i < c->n; i++)
+        vals[i] = wide ? (void *)&c->value[i] : (void *)&narrow[i];
+    if (uc_reg_read_batch(m->uc, c->ids, vals, (int)c->n) != UC_ERR_OK)
+        return; /* not valid: every access goes to the engine */
+    for (unsigned i = 0; !wide && i < c->n; i++)
+        c->value[i] = narrow[i];
+    c->valid = true;
+}
+
+void tcg_call_end(tcg_machine *m)
+{
+    m->regs.valid = false;
+}
+
 static uint64_t vcpu_get_gpr(phc_vcpu *cpu, unsigned gpr)
 {
     tcg_machine *m = (tcg_machine *)cpu;
+    int i = cached(m, gpr);
+    if (i >= 0)
+        return m->regs.value[i];
     int id = reg_id(m, gpr);
     return id ? read_reg(m, id) : 0;
 }
 
+/* Written through, so the engine always holds the truth; the copy keeps
+ * what the engine now reads back (no ABI row names a hardwired zero). */
 static void vcpu_set_gpr(phc_vcpu *cpu, unsigned gpr, uint64_t value)
 {
     tcg_machine *m = (tcg_machine *)cpu;
     int id = reg_id(m, gpr);
-    if (id)
-        write_reg(m, id, value);
+    if (!id)
+        return;
+    write_reg(m, id, value);
+    int i = cached(m, gpr);
+    if (i >= 0)
+        m->regs.value[i] = m->arch->reg_bytes == 4 ? (uint32_t)value : value;
 }
 
 /* Virtual == physical in these guests: Unicorn reads guest RAM directly. */
@@ -150,7 +206,10 @@ void tcg_fault(tcg_machine *m, const char *fmt, ...)
 
 void tcg_dispatch(tcg_machine *m)
 {
+    if (!m->regs.valid)
+        tcg_call_begin(m);
     phc_dispatch_result r = phc_dispatch(m->cfg->dispatcher, &m->vcpu);
+    tcg_call_end(m);
     if (r.verdict == PHC_STOP) {
         m->exit_status = r.status;
         tcg_stop_engine(m, TCG_STOP_EXIT);

@@ -55,6 +55,22 @@ typedef struct phc_tcg_stats {
     uint64_t blocks_scanned; /* translated blocks read for sentinels */
 } phc_tcg_stats;
 
+/* ISA register numbers the call cache can hold: every table here has <= 32. */
+#define TCG_CACHED_GPRS 32
+
+/* The ABI row's registers, read in one batch when a call starts and served
+ * from here until it ends: the dispatcher reads every slot, and one batch
+ * costs a fraction of one engine call per register. Valid only while no
+ * guest code can run, i.e. inside one hook (tcg_call_begin/end). */
+typedef struct tcg_call_regs {
+    const phc_abi *row;             /* the row ids[] and pos[] are laid out for */
+    unsigned n;                     /* distinct registers of that row */
+    int ids[PHC_SLOT_COUNT];        /* Unicorn ids, in batch order */
+    int8_t pos[TCG_CACHED_GPRS];    /* ISA number -> index in value[], -1: none */
+    bool valid;
+    uint64_t value[PHC_SLOT_COUNT];
+} tcg_call_regs;
+
 struct tcg_machine {
     phc_vcpu vcpu; /* first: handlers' phc_vcpu * is this machine */
     uc_engine *uc;
@@ -62,6 +78,7 @@ struct tcg_machine {
     const phc_run_config *cfg;
     struct phc_portbus *bus; /* x86 port IO */
     tcg_scan *scan;          /* MIPS, PPC, RISC-V: sentinel sites found so far */
+    tcg_call_regs regs;      /* the current call's registers */
     uint64_t insns;          /* counted only when there is an instruction limit */
     tcg_stop stop;
     uint64_t exit_status;
@@ -70,7 +87,13 @@ struct tcg_machine {
     atomic_bool run_over; /* tells the re-kicker to quit */
 };
 
-/* Dispatch the call the vCPU is making; an exit call stops the engine. */
+/* Read the current ABI row's registers into m->regs, for a hook that
+ * looks at them before it dispatches (x86: OUT or OUTS?). */
+void tcg_call_begin(tcg_machine *m);
+/* Forget them: from here on every access goes to the engine. */
+void tcg_call_end(tcg_machine *m);
+/* Dispatch the call the vCPU is making (beginning it if the hook has not)
+ * and end it; an exit call stops the engine. */
 void tcg_dispatch(tcg_machine *m);
 /* Record why the engine must stop (unless a stronger reason is recorded)
  * and stop it. */
