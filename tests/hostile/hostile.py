@@ -289,6 +289,20 @@ def rewrites_its_sentinels():
         print("ok   %s: sentinel, NOP, sentinel, NOP at one address: 2 calls" % what)
 
 
+def nothing_after_exit():
+    """The exit call ends the guest at once: the call right behind it in the
+    same block never runs, so the trace ends with the exit."""
+    g = guestgen.Guest(ARCH)
+    g.call(NR_EXIT, 7)
+    g.call(NR_TEST, 1, 2, 3, 4)
+    g.call(NR_EXIT, 9)
+    g.emit("invalid")
+    run = Run(build(g, "after-exit"))
+    what = "nothing runs after the exit call"
+    if all([expect_end(what, run, 7, lines=0), expect_calls(what, run, g, [exit_record(g, 7)])]):
+        print("ok   %s: status 7, one record" % what)
+
+
 # ---------------------------------------------------------------- storm
 
 def storm_guest(n):
@@ -391,7 +405,7 @@ def durability():
 
 GROUPS = {
     "calls": [console_pointers, all_ones, unknown_numbers, no_builtins_then_invalid,
-              invalid_instruction, never_stops, rewrites_its_sentinels],
+              invalid_instruction, never_stops, rewrites_its_sentinels, nothing_after_exit],
     "storm": [storm],
     "durability": [durability],
 }
