@@ -4,6 +4,8 @@
 
 static const phc_word_sentinel *word_sentinel(phc_arch arch, phc_isa isa)
 {
+    if ((unsigned)isa > PHC_ISA_T32)
+        return NULL;
     switch (arch) {
     case PHC_ARCH_ARM:
         return isa == PHC_ISA_T32 ? &phc_sentinel_arm_t32 : &phc_sentinel_arm_a32;
