@@ -267,12 +267,14 @@ int main(int argc, char **argv)
         die(EXIT_USAGE, "%s needs guest RAM up to 0x%llx; -m gives only 0x%llx", o.kernel,
             (unsigned long long)phc_image_end(&img), (unsigned long long)o.mem_size);
 
-    phc_dispatcher *d = phc_dispatcher_new();
-    if (o.builtins)
-        phc_builtins_register(d, PHC_BUILTIN_ALL, stdout);
+    /* The trace first: a path that cannot be written ends the run before
+     * anything is allocated that exit would leave behind. */
     phc_trace *trace = NULL;
     if (o.trace && !(trace = phc_trace_open(o.trace)))
         die(EXIT_USAGE, "--trace %s: %s", o.trace, strerror(errno));
+    phc_dispatcher *d = phc_dispatcher_new();
+    if (o.builtins)
+        phc_builtins_register(d, PHC_BUILTIN_ALL, stdout);
     phc_dispatcher_set_trace(d, trace);
 
     /* Signals are read by the watcher thread only: block them everywhere. */
