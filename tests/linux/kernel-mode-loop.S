@@ -2,8 +2,7 @@
  * A bare x86-64 guest that runs LOOPS iterations of a two-instruction loop
  * in kernel mode and exits: the Linux tests time it to tell a KVM that runs
  * guest kernel code on the CPU from one that emulates it instruction by
- * instruction, where booting a distribution kernel takes the better part of
- * an hour.
+ * instruction, where a distribution kernel never finishes booting.
  */
         .globl  _start
         .text
