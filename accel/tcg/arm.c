@@ -42,7 +42,7 @@ static bool thumb(tcg_machine *m)
 /* Is the instruction at @pc the sentinel? Also hands back its bytes. */
 static bool sentinel_at(tcg_machine *m, uint64_t pc, phc_isa isa, uint8_t bytes[SENTINEL_BYTES])
 {
-    return uc_mem_read(m->uc, pc, bytes, SENTINEL_BYTES) == UC_ERR_OK &&
+    return tcg_ram_read(m, pc, bytes, SENTINEL_BYTES) &&
            phc_sentinel_match(m->arch->arch, isa, bytes, SENTINEL_BYTES);
 }
 

@@ -7,10 +7,12 @@
  * engine cannot pick up mid-flight (a new sentinel hook, an ARM32 call
  * stepped over), and turns every other stop into a phc_run_result.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include "tcg.h"
 #include "../portbus.h"
 
@@ -154,13 +156,22 @@ static void vcpu_set_gpr(phc_vcpu *cpu, unsigned gpr, uint64_t value)
         m->regs.value[i] = m->arch->reg_bytes == 4 ? (uint32_t)value : value;
 }
 
-/* Virtual == physical in these guests: Unicorn reads guest RAM directly. */
-static int vcpu_read_mem(phc_vcpu *cpu, uint64_t gva, void *buf, size_t len)
+bool tcg_ram_read(const tcg_machine *m, uint64_t addr, void *buf, size_t len)
 {
-    tcg_machine *m = (tcg_machine *)cpu;
-    return len == 0 || uc_mem_read(m->uc, gva, buf, len) == UC_ERR_OK ? 0 : -1;
+    uint64_t size = m->cfg->mem_size;
+    if (addr > size || len > size - addr)
+        return false;
+    memcpy(buf, m->ram + addr, len);
+    return true;
 }
 
+/* Virtual == physical in these guests: the address is an offset into RAM. */
+static int vcpu_read_mem(phc_vcpu *cpu, uint64_t gva, void *buf, size_t len)
+{
+    return tcg_ram_read((tcg_machine *)cpu, gva, buf, len) ? 0 : -1;
+}
+
+/* Through the engine, which drops translations of code written over. */
 static int vcpu_write_mem(phc_vcpu *cpu, uint64_t gva, const void *buf, size_t len)
 {
     tcg_machine *m = (tcg_machine *)cpu;
@@ -206,6 +217,8 @@ void tcg_fault(tcg_machine *m, const char *fmt, ...)
 
 void tcg_dispatch(tcg_machine *m)
 {
+    if (tcg_ended(m))
+        return;
     if (!m->regs.valid)
         tcg_call_begin(m);
     phc_dispatch_result r = phc_dispatch(m->cfg->dispatcher, &m->vcpu);
@@ -280,7 +293,16 @@ static bool open_engine(tcg_machine *m, phc_run_result *res)
                            cfg->mem_size, cfg->abi->name);
         return false;
     }
-    err = uc_mem_map(m->uc, 0, cfg->mem_size, UC_PROT_ALL);
+    /* RAM the frontend can read without an engine call; untouched pages
+     * cost nothing */
+    void *ram = mmap(NULL, cfg->mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (ram == MAP_FAILED) {
+        phc_run_result_set(res, PHC_END_ERROR, "cannot reserve %" PRIu64 " bytes of guest RAM: %s", cfg->mem_size,
+                           strerror(errno));
+        return false;
+    }
+    m->ram = ram;
+    err = uc_mem_map_ptr(m->uc, 0, cfg->mem_size, UC_PROT_ALL, ram);
     if (err != UC_ERR_OK) {
         phc_run_result_set(res, PHC_END_ERROR, "unicorn: cannot map %" PRIu64 " bytes of guest RAM: %s",
                            cfg->mem_size, uc_strerror(err));
@@ -456,6 +478,8 @@ void phc_tcg_run(const phc_run_config *cfg, phc_run_result *res, phc_tcg_stats *
     tcg_x86_free(&m);
     if (m.uc)
         uc_close(m.uc);
+    if (m.ram)
+        munmap(m.ram, cfg->mem_size);
 }
 
 static void tcg_run(const phc_run_config *cfg, phc_run_result *res)

@@ -74,6 +74,7 @@ typedef struct tcg_call_regs {
 struct tcg_machine {
     phc_vcpu vcpu; /* first: handlers' phc_vcpu * is this machine */
     uc_engine *uc;
+    uint8_t *ram; /* guest RAM [0, cfg->mem_size), mapped into the engine */
     const tcg_arch *arch;
     const phc_run_config *cfg;
     struct phc_portbus *bus; /* x86 port IO */
@@ -95,10 +96,19 @@ void tcg_call_end(tcg_machine *m);
 /* Dispatch the call the vCPU is making (beginning it if the hook has not)
  * and end it; an exit call stops the engine. */
 void tcg_dispatch(tcg_machine *m);
+/* A final reason is recorded: the engine may still run to the end of its
+ * translated block, but nothing it does from here on is the guest's. */
+static inline bool tcg_ended(const tcg_machine *m)
+{
+    return m->stop >= TCG_STOP_LIMIT;
+}
 /* Record why the engine must stop (unless a stronger reason is recorded)
  * and stop it. */
 void tcg_stop_engine(tcg_machine *m, tcg_stop why);
 void tcg_fault(tcg_machine *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Copy guest-physical [addr, addr + len) out of RAM; false if any of it
+ * is outside RAM (as uc_mem_read fails there), without an engine call. */
+bool tcg_ram_read(const tcg_machine *m, uint64_t addr, void *buf, size_t len);
 uint64_t tcg_read_pc(tcg_machine *m);
 void tcg_write_pc(tcg_machine *m, uint64_t pc);
 

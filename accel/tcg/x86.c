@@ -66,7 +66,7 @@ static bool in_64bit_code(tcg_machine *m)
     uc_x86_mmr table = { 0 };
     uc_reg_read(m->uc, cs & SEL_TI ? UC_X86_REG_LDTR : UC_X86_REG_GDTR, &table);
     uint8_t desc[8];
-    if ((uint32_t)(cs | 7u) > table.limit || uc_mem_read(m->uc, table.base + (cs & ~7u), desc, 8) != UC_ERR_OK)
+    if ((uint32_t)(cs | 7u) > table.limit || !tcg_ram_read(m, table.base + (cs & ~7u), desc, 8))
         return false;
     return load_le(desc, 8) & DESC_L;
 }
@@ -87,7 +87,7 @@ static bool block_may_hold_outs(tcg_machine *m, uint64_t pc)
     if (tcg_request_cache(m->uc, pc, &tb) != UC_ERR_OK || tb.pc != pc || !tb.size)
         return true;
     uint8_t *code = malloc(tb.size);
-    bool maybe = !code || uc_mem_read(m->uc, tb.pc, code, tb.size) != UC_ERR_OK ||
+    bool maybe = !code || !tcg_ram_read(m, tb.pc, code, tb.size) ||
                  memchr(code, OP_OUTSD, tb.size);
     free(code);
     return maybe;
@@ -113,7 +113,7 @@ static bool string_out(tcg_machine *m, uint16_t port, uint32_t value, bool code6
         return true;
     uint64_t rsi = code64 ? reg(m, RSI) : (uint32_t)reg(m, RSI);
     uint8_t elem[4];
-    if (uc_mem_read(m->uc, rsi, elem, 4) != UC_ERR_OK || (uint32_t)load_le(elem, 4) != value)
+    if (!tcg_ram_read(m, rsi, elem, 4) || (uint32_t)load_le(elem, 4) != value)
         return false;
     return block_may_hold_outs(m, tcg_read_pc(m));
 }
@@ -123,13 +123,19 @@ static void on_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void 
     (void)uc;
     tcg_machine *m = opaque;
     phc_io_event io = { .dir = PHC_IO_OUT, .port = (uint16_t)port, .size = (uint8_t)size, .count = 1 };
+    if (tcg_ended(m))
+        return; /* an OUT after the exit call, in the same block */
     if (phc_x86_io_is_hypercall(&io)) {
         bool code64 = in_64bit_code(m);
+        m->vcpu.abi = phc_abi_get(code64 ? PHC_ARCH_X86_64 : PHC_ARCH_I386);
+        /* both rows hold rAX, rDX and rSI: string_out reads them from the
+         * call's batch */
+        tcg_call_begin(m);
         if (!string_out(m, io.port, value, code64)) {
-            m->vcpu.abi = phc_abi_get(code64 ? PHC_ARCH_X86_64 : PHC_ARCH_I386);
             tcg_dispatch(m);
             return;
         }
+        tcg_call_end(m);
     }
     phc_portbus_out(m->bus, io.port, (unsigned)size, value);
 }
@@ -171,7 +177,7 @@ static void x86_unexplained_stop(tcg_machine *m)
 {
     uint64_t pc = tcg_read_pc(m);
     uint8_t op;
-    if (pc && uc_mem_read(m->uc, pc - 1, &op, 1) == UC_ERR_OK && op == OP_HLT) {
+    if (pc && tcg_ram_read(m, pc - 1, &op, 1) && op == OP_HLT) {
         snprintf(m->reason, sizeof(m->reason), "guest halted at pc %#" PRIx64 " (hlt with interrupts off)", pc - 1);
         m->stop = TCG_STOP_HALT;
     }
