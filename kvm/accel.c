@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cpu.h"
+#include "pio_probe.h"
 #include "x86_boot.h"
 #include "x86_linux.h"
 
@@ -25,7 +26,8 @@ static int machine_setup(kvm_machine *m, const phc_run_config *cfg, char *err, s
                  "tells it of others)", m->ncpus);
         return -1;
     }
-    if (kvm_vm_open(&m->vm, cfg->mem_size, err, errlen) != 0)
+    if (kvm_vm_open(&m->vm, cfg->mem_size, err, errlen) != 0 ||
+        kvm_pio_rip_past_out(&m->rip_past_out, err, errlen) != 0)
         return -1;
     if (lx ? kvm_x86_linux_prepare(&m->vm, lx, &linux_entry, err, errlen) != 0
            : (kvm_vm_load_image(&m->vm, cfg->image, err, errlen) != 0 ||

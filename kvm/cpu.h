@@ -31,6 +31,7 @@ struct kvm_machine {
     pthread_mutex_t ports_lock; /* the devices assume one caller at a time */
     kvm_cpu *cpus;
     unsigned ncpus;
+    bool rip_past_out;          /* this host's KVM exits past an OUT (pio_probe.h) */
     atomic_bool stopping;
     pthread_mutex_t lock; /* everything below, and each cpu's started */
     unsigned halted;

@@ -11,11 +11,11 @@
 #include <string.h>
 #include <phc/sentinel.h>
 #include "io.h"
-#include "pio_probe.h"
 #include "x86_walk.h"
 
 #define EFER_LMA (1u << 10)
 #define MAX_INSN 15
+#define OUT_IMM8_LEN 2 /* E7 88: OUT to port 0x88 by immediate */
 #define PAGE 0x1000u
 
 static bool in_code64(const struct kvm_sregs *sr)
@@ -49,24 +49,35 @@ static int opcode(const uint8_t *insn, size_t n, bool code64)
     return -1;
 }
 
-/* Up to @n code bytes at @linear, fewer where a page is not mapped. */
-static size_t fetch(kvm_cpu *cpu, uint64_t linear, uint8_t *buf, size_t n)
+/* @len bytes of guest code at @linear, all on one page, into @buf: one walk. */
+static bool read_code_page(kvm_cpu *cpu, uint64_t linear, uint8_t *buf, size_t len)
 {
-    const struct kvm_sregs *sr = &cpu->run->s.regs.sregs;
-    size_t got = 0;
-    while (got < n) {
-        uint64_t at = linear + got, gpa;
-        size_t chunk = PAGE - (at & (PAGE - 1));
-        if (chunk > n - got)
-            chunk = n - got;
-        const uint8_t *src = kvm_x86_walk(&cpu->machine->vm, sr, at, &gpa) == 0
-                                 ? kvm_vm_ram(&cpu->machine->vm, gpa, chunk) : NULL;
-        if (!src)
-            break;
-        memcpy(buf + got, src, chunk);
-        got += chunk;
-    }
-    return got;
+    uint64_t gpa;
+    if (kvm_x86_walk(&cpu->machine->vm, &cpu->run->s.regs.sregs, linear, &gpa) != 0)
+        return false;
+    const uint8_t *src = kvm_vm_ram(&cpu->machine->vm, gpa, len);
+    if (!src)
+        return false;
+    memcpy(buf, src, len);
+    return true;
+}
+
+/*
+ * The code bytes [linear, linear + n) into @buf with one page walk, and a
+ * second only where they run into the next page. Linear addresses wrap at
+ * @wrap (4 GiB outside 64-bit code). What was read is buf[*lo, *hi): a page
+ * that is not mapped leaves out its side.
+ */
+static void read_code(kvm_cpu *cpu, uint64_t linear, uint64_t wrap, uint8_t *buf, size_t n,
+                      size_t *lo, size_t *hi)
+{
+    size_t split = PAGE - (linear & (PAGE - 1));
+    if (split > n)
+        split = n;
+    bool first = read_code_page(cpu, linear, buf, split);
+    bool second = split == n || read_code_page(cpu, (linear + split) & wrap, buf + split, n - split);
+    *lo = first ? 0 : split;
+    *hi = second ? n : split;
 }
 
 /*
@@ -74,24 +85,27 @@ static size_t fetch(kvm_cpu *cpu, uint64_t linear, uint8_t *buf, size_t n)
  * OUTS exits with RIP at itself under every KVM; an OUT with RIP at itself
  * or, where this host's KVM has already skipped it, just past it. There, an
  * OUT immediately followed by an OUTS reads as the OUTS: a missed call
- * rather than ordinary IO taken for one.
+ * rather than ordinary IO taken for one. The bytes before RIP (for a skipped
+ * OUT) and at it are read together.
  */
 static bool was_out_instruction(kvm_cpu *cpu, bool rip_past_out)
 {
     const struct kvm_sregs *sr = &cpu->run->s.regs.sregs;
     bool code64 = in_code64(sr);
+    uint64_t wrap = code64 ? UINT64_MAX : UINT32_MAX;
     uint64_t rip = cpu->run->s.regs.regs.rip;
-    uint64_t linear = code64 ? rip : (uint32_t)(sr->cs.base + rip);
-    uint8_t insn[MAX_INSN];
-    int op = opcode(insn, fetch(cpu, linear, insn, sizeof(insn)), code64);
+    uint64_t linear = (code64 ? rip : sr->cs.base + rip) & wrap;
+    size_t back = rip_past_out ? OUT_IMM8_LEN : 0, lo, hi;
+    uint8_t code[OUT_IMM8_LEN + MAX_INSN];
+    read_code(cpu, (linear - back) & wrap, wrap, code, back + MAX_INSN, &lo, &hi);
+    int op = lo <= back && back < hi ? opcode(code + back, hi - back, code64) : -1;
     if (op == 0x6e || op == 0x6f)
         return false;
     if (!rip_past_out)
         return op == 0xe7 || op == 0xef;
-    uint8_t before[2];
-    if (fetch(cpu, linear - 2, before, 2) == 2 && before[0] == 0xe7 && before[1] == 0x88)
-        return true;
-    return fetch(cpu, linear - 1, before, 1) == 1 && before[0] == 0xef;
+    bool has_out_imm8 = lo == 0 && hi >= 2 && code[0] == 0xe7 && code[1] == 0x88;
+    bool has_out_dx = lo <= 1 && hi >= 2 && code[1] == 0xef;
+    return has_out_imm8 || has_out_dx;
 }
 
 static void hypercall(kvm_cpu *cpu)
@@ -145,15 +159,8 @@ void kvm_io_exit(kvm_cpu *cpu)
         port_io(cpu);
         return;
     }
-    bool rip_past_out;
-    char err[sizeof(((phc_run_result *)0)->reason)];
-    if (kvm_pio_rip_past_out(&rip_past_out, err, sizeof(err)) != 0) {
-        phc_run_result res;
-        phc_run_result_set(&res, PHC_END_ERROR, "%s", err);
-        kvm_machine_end(cpu->machine, &res);
-    } else if (was_out_instruction(cpu, rip_past_out)) {
+    if (was_out_instruction(cpu, cpu->machine->rip_past_out))
         hypercall(cpu);
-    } else {
+    else
         port_io(cpu);
-    }
 }

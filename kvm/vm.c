@@ -103,13 +103,6 @@ void kvm_vm_close(kvm_vm *vm)
     *vm = (kvm_vm){ .sys_fd = -1, .vm_fd = -1 };
 }
 
-void *kvm_vm_ram(const kvm_vm *vm, uint64_t gpa, uint64_t len)
-{
-    if (gpa > vm->ram_size || len > vm->ram_size - gpa)
-        return NULL;
-    return vm->ram + gpa;
-}
-
 int kvm_vm_load_image(kvm_vm *vm, const phc_image *img, char *err, size_t errlen)
 {
     for (size_t i = 0; i < img->nsegs; i++) {

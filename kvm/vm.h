@@ -27,7 +27,13 @@ void kvm_vm_close(kvm_vm *vm);
 /* Copy the image's segments into RAM; -1 with a reason if one lies outside. */
 int kvm_vm_load_image(kvm_vm *vm, const phc_image *img, char *err, size_t errlen);
 
-/* Host pointer to guest physical [gpa, gpa + len), or NULL if not all RAM. */
-void *kvm_vm_ram(const kvm_vm *vm, uint64_t gpa, uint64_t len);
+/* Host pointer to guest physical [gpa, gpa + len), or NULL if not all RAM.
+ * Inline: the exit path's page walk calls it at every level. */
+static inline void *kvm_vm_ram(const kvm_vm *vm, uint64_t gpa, uint64_t len)
+{
+    if (gpa > vm->ram_size || len > vm->ram_size - gpa)
+        return NULL;
+    return vm->ram + gpa;
+}
 
 #endif

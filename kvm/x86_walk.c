@@ -24,11 +24,17 @@ typedef struct paging {
 
 static int entry(const kvm_vm *vm, uint64_t addr, unsigned bytes, uint64_t *e)
 {
-    const void *p = kvm_vm_ram(vm, addr, bytes);
+    const uint8_t *p = kvm_vm_ram(vm, addr, bytes);
     if (!p)
         return -1;
-    *e = 0;
-    memcpy(e, p, bytes); /* little-endian host and guest */
+    /* Fixed-size loads, not a memcpy call per level; little-endian both sides. */
+    if (bytes == 8) {
+        memcpy(e, p, 8);
+    } else {
+        uint32_t e32;
+        memcpy(&e32, p, 4);
+        *e = e32;
+    }
     return *e & PTE_PRESENT ? 0 : -1;
 }
 
