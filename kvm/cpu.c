@@ -1,10 +1,11 @@
 /*
  * vCPU lifecycle and the run loop. Stopping without a lost wake-up: a kick
- * sets `stopping`, sets each vCPU's run->immediate_exit and signals its
- * thread. The kick signal is blocked in vCPU threads except inside KVM_RUN
- * (KVM_SET_SIGNAL_MASK), so a vCPU about to enter KVM_RUN either sees
- * immediate_exit or has the signal pending and returns at once with EINTR;
- * one already inside is forced out by the signal.
+ * sets `stopping`, then each vCPU's run->immediate_exit, then signals its
+ * thread. KVM reads immediate_exit as it enters KVM_RUN: a vCPU that enters
+ * after the store returns at once with EINTR; one whose KVM_RUN read it
+ * before the store is inside KVM_RUN when the signal comes, and a pending
+ * signal forces it out. Either way the loop then sees `stopping`. No signal
+ * mask is swapped per KVM_RUN: vCPU threads simply take the kick signal.
  */
 #include <errno.h>
 #include <signal.h>
@@ -27,9 +28,11 @@ static void on_kick(int sig)
     (void)sig; /* only here so the signal interrupts KVM_RUN, not the process */
 }
 
+/* SA_RESTART: a kick landing in a handler's write() must not fail it with
+ * EINTR. KVM_RUN itself returns EINTR to userspace whatever the flag. */
 static void install_kick_handler(void)
 {
-    struct sigaction sa = { .sa_handler = on_kick };
+    struct sigaction sa = { .sa_handler = on_kick, .sa_flags = SA_RESTART };
     sigemptyset(&sa.sa_mask);
     sigaction(KICK_SIGNAL, &sa, NULL);
 }
@@ -132,19 +135,6 @@ static void halted(kvm_cpu *cpu)
     kvm_machine_end(m, &res);
 }
 
-static int set_kvm_sigmask(kvm_cpu *cpu)
-{
-    sigset_t set;
-    pthread_sigmask(SIG_BLOCK, NULL, &set);
-    sigdelset(&set, KICK_SIGNAL);
-    /* The kernel's sigset is 8 bytes, the start of glibc's sigset_t. */
-    _Alignas(struct kvm_signal_mask) uint8_t buf[sizeof(struct kvm_signal_mask) + 8];
-    struct kvm_signal_mask *mask = (struct kvm_signal_mask *)buf;
-    mask->len = 8;
-    memcpy(mask->sigset, &set, 8);
-    return ioctl(cpu->fd, KVM_SET_SIGNAL_MASK, mask);
-}
-
 static void end_with_error(kvm_cpu *cpu, const char *what)
 {
     phc_run_result res;
@@ -158,10 +148,11 @@ static void *cpu_main(void *arg)
     kvm_cpu *cpu = arg;
     kvm_machine *m = cpu->machine;
     struct kvm_run *run = cpu->run;
-    if (set_kvm_sigmask(cpu) != 0) {
-        end_with_error(cpu, "KVM_SET_SIGNAL_MASK");
-        return NULL;
-    }
+    /* The embedding program may block the kick signal; this thread takes it. */
+    sigset_t kick_set;
+    sigemptyset(&kick_set);
+    sigaddset(&kick_set, KICK_SIGNAL);
+    pthread_sigmask(SIG_UNBLOCK, &kick_set, NULL);
     while (!atomic_load_explicit(&m->stopping, memory_order_acquire)) {
         run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
         int rc = ioctl(cpu->fd, KVM_RUN, 0);
@@ -210,11 +201,6 @@ void kvm_machine_run(kvm_machine *m, phc_cancel *cancel)
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, install_kick_handler);
 
-    /* Threads inherit the blocked kick; KVM unblocks it only inside KVM_RUN. */
-    sigset_t kick_set, old;
-    sigemptyset(&kick_set);
-    sigaddset(&kick_set, KICK_SIGNAL);
-    pthread_sigmask(SIG_BLOCK, &kick_set, &old);
     if (cancel)
         phc_cancel_set_kick(cancel, kick, m);
     start_threads(m);
@@ -229,5 +215,4 @@ void kvm_machine_run(kvm_machine *m, phc_cancel *cancel)
     }
     if (cancel)
         phc_cancel_set_kick(cancel, NULL, NULL);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
