@@ -2,6 +2,7 @@
  * Tests of the x86 KVM frontend through its ops table (phc_accel_kvm), with
  * handlers of the test's own. One case per run:
  *   kvm-test calls GUEST ARCH        hypercalls, near misses, port bus
+ *   kvm-test pages GUEST ARCH        calls and near misses at page boundaries
  *   kvm-test mem GUEST               handler memory access by virtual address
  *   kvm-test modes GUEST             the ABI follows the code segment at each call
  *   kvm-test end GUEST END [MEM]     the run ends as END (halt, fault, error)
@@ -182,6 +183,28 @@ static int case_calls(const char *guest, const char *arch)
     snprintf(want, sizeof(want), "serial: %s\nconsole: %s\n", arch, arch);
     CHECK(r.console && !strcmp(r.console, want), "console got \"%s\", expected \"%s\"",
           r.console ? r.console : "", want);
+    free(recs);
+    run_free(&r);
+    return failures ? 1 : 0;
+}
+
+/* pages.S: the two calls across page boundaries, the exit, and no near miss. */
+static int case_pages(const char *guest, const char *arch)
+{
+    run r;
+    run_init(&r, guest, 32 * MIB, 1);
+    run_go(&r);
+    CHECK(r.res.end == PHC_END_EXIT && r.res.status == 0, "ended %s status %d (the failing step): %s",
+          phc_end_name(r.res.end), r.res.status, r.res.reason);
+    static const uint64_t expected[] = { PHC_NR_TEST, PHC_NR_TEST, PHC_NR_EXIT };
+    size_t n;
+    record *recs = records(&r, &n);
+    CHECK(n == 3, "%zu calls traced, expected 3", n);
+    for (size_t i = 0; i < n && i < 3; i++) {
+        CHECK(recs[i].nr == expected[i], "call %zu: nr 0x%" PRIx64 ", expected 0x%" PRIx64, i,
+              recs[i].nr, expected[i]);
+        CHECK(!strcmp(recs[i].arch, arch), "call %zu: traced as %s, expected %s", i, recs[i].arch, arch);
+    }
     free(recs);
     run_free(&r);
     return failures ? 1 : 0;
@@ -463,6 +486,8 @@ int main(int argc, char **argv)
     skip_without_kvm();
     if (!strcmp(c, "calls") && arg)
         return case_calls(guest, arg);
+    if (!strcmp(c, "pages") && arg)
+        return case_pages(guest, arg);
     if (!strcmp(c, "mem"))
         return case_mem(guest);
     if (!strcmp(c, "modes"))
