@@ -169,7 +169,7 @@ static void *cpu_main(void *arg)
             halted(cpu);
             return NULL;
         } else if (run->exit_reason == KVM_EXIT_INTERNAL_ERROR && kvm_x86_finish_unemulated(cpu)) {
-            continue; /* an INT3 the emulator refused, finished here */
+            continue; /* an INT3 or FWAIT the emulator refused, finished here */
         } else {
             phc_run_result res;
             kvm_exit_describe(run, cpu->vcpu.index, m->vm.ram_size, &res);
