@@ -5,9 +5,9 @@
       the boot-protocol unit test, given the real bzImage and its vmlinux
   linux_test.py CACHE usage PHC_RUN ELF_GUEST
       phc-run's flags for a Linux guest and its one-line refusals
-  linux_test.py CACHE int3 PHC_RUN INT3_GUEST
-      INT3 reaches the guest's #BP handler (the VMM finishes it where KVM
-      cannot emulate it)
+  linux_test.py CACHE trap PHC_RUN GUEST
+      INT3 or FWAIT in a bare guest reaches its exception handler with the
+      right address (the VMM finishes them where KVM cannot emulate them)
   linux_test.py CACHE early PHC_RUN INIT
       boot under -accel kvm until the kernel has shown, on its early console,
       the command line, memory map and initramfs this loader gave it
@@ -299,17 +299,18 @@ def cmd_usage(cache, phc_run, elf_guest):
     return 0
 
 
-def cmd_int3(cache, phc_run, int3_guest):
-    """INT3 traps to the guest's handler with RIP after it, under any KVM."""
+def cmd_trap(cache, phc_run, guest):
+    """A bare guest whose exception handler exits 42 if the trap or fault
+    came with the right address (43: a wrong one, 44: none came)."""
     need_kvm()
-    r = subprocess.run([phc_run, "-accel", "kvm", "-kernel", int3_guest], capture_output=True,
+    r = subprocess.run([phc_run, "-accel", "kvm", "-kernel", guest], capture_output=True,
                        text=True, timeout=60)
+    name = Path(guest).name
     if r.returncode != 42:
-        print(f"FAIL: the INT3 guest ended with {r.returncode} (42: trapped with the right "
-              f"return address, 43: a wrong one, 44: no trap): {r.stderr.strip()}",
-              file=sys.stderr)
+        print(f"FAIL: {name} ended with {r.returncode} (42: the exception came with the right "
+              f"address, 43: a wrong one, 44: none): {r.stderr.strip()}", file=sys.stderr)
         return 1
-    print("INT3 trapped to the guest's handler, returning after the instruction")
+    print(f"{name}: the exception reached the guest's handler with the right address")
     return 0
 
 
@@ -318,7 +319,7 @@ def main(argv):
         print(__doc__, file=sys.stderr)
         return 2
     cache, what, rest = argv[1], argv[2], argv[3:]
-    commands = {"unit": cmd_unit, "usage": cmd_usage, "int3": cmd_int3, "early": cmd_early,
+    commands = {"unit": cmd_unit, "usage": cmd_usage, "trap": cmd_trap, "early": cmd_early,
                 "boot": cmd_boot, "panic": cmd_panic}
     try:
         return commands[what](cache, *rest)
