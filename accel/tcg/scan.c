@@ -64,7 +64,7 @@ static void scan_range(tcg_machine *m, uint64_t begin, uint64_t size)
     m->stats.blocks_scanned++;
     for (uint64_t off = 0; off + SENTINEL_BYTES <= size; off += SCAN_CHUNK) {
         size_t want = (size_t)MIN(size - off, (uint64_t)sizeof(buf));
-        if (uc_mem_read(m->uc, begin + off, buf, want) != UC_ERR_OK)
+        if (!tcg_ram_read(m, begin + off, buf, want))
             return;
         for (size_t i = 0; i < SCAN_CHUNK && i + SENTINEL_BYTES <= want; i += s->step) {
             uint64_t addr = begin + off + i;
@@ -76,10 +76,10 @@ static void scan_range(tcg_machine *m, uint64_t begin, uint64_t size)
 
 static void on_site(uc_engine *uc, uint64_t addr, uint32_t size, void *opaque)
 {
-    (void)size;
+    (void)uc, (void)size;
     tcg_machine *m = opaque;
     uint8_t word[SENTINEL_BYTES];
-    if (uc_mem_read(uc, addr, word, sizeof(word)) == UC_ERR_OK &&
+    if (tcg_ram_read(m, addr, word, sizeof(word)) &&
         phc_sentinel_match(m->arch->arch, PHC_ISA_DEFAULT, word, sizeof(word)))
         tcg_dispatch(m);
 }
