@@ -57,3 +57,14 @@ bool phc_cancel_requested(phc_cancel *c, phc_end *why)
     pthread_mutex_unlock(&c->lock);
     return r;
 }
+
+void phc_run_result_settle(phc_run_result *res, const phc_run_result *own, phc_cancel *cancel)
+{
+    phc_end why;
+    if (own)
+        *res = *own;
+    else if (cancel && phc_cancel_requested(cancel, &why))
+        phc_run_result_set(res, why, why == PHC_END_SIGNAL ? "interrupted by a signal" : "the time limit ran out");
+    else
+        phc_run_result_set(res, PHC_END_ERROR, "the vCPUs stopped without a reason");
+}

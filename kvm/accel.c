@@ -87,14 +87,7 @@ static void kvm_run(const phc_run_config *cfg, phc_run_result *res)
         return;
     }
     kvm_machine_run(&m, cfg->cancel);
-    phc_end cancelled;
-    if (m.ended)
-        *res = m.result;
-    else if (cfg->cancel && phc_cancel_requested(cfg->cancel, &cancelled))
-        phc_run_result_set(res, cancelled, cancelled == PHC_END_SIGNAL ? "interrupted by a signal"
-                                                                        : "the time limit ran out");
-    else
-        phc_run_result_set(res, PHC_END_ERROR, "the vCPUs stopped without a reason");
+    phc_run_result_settle(res, m.ended ? &m.result : NULL, cfg->cancel);
     machine_teardown(&m);
 }
 

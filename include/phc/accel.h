@@ -78,6 +78,13 @@ typedef struct phc_accel {
 extern const phc_accel phc_accel_tcg;
 extern const phc_accel phc_accel_kvm;
 
+/*
+ * How a run ended once the vCPUs have stopped: @own if the machine ended it
+ * itself (exit call, fault, halt), else the cancel request that stopped it,
+ * else a host error: vCPUs that stop for no reason are a bug, not an end.
+ */
+void phc_run_result_settle(phc_run_result *res, const phc_run_result *own, phc_cancel *cancel);
+
 /* Fill @res with an end and a printf-style reason. */
 void phc_run_result_set(phc_run_result *res, phc_end end, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

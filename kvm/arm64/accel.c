@@ -31,14 +31,7 @@ static void kvm_run(const phc_run_config *cfg, phc_run_result *res)
         return;
     }
     arm64_vm_run(&vm, cfg->cancel);
-    phc_end cancelled;
-    if (vm.ended)
-        *res = vm.result;
-    else if (cfg->cancel && phc_cancel_requested(cfg->cancel, &cancelled))
-        phc_run_result_set(res, cancelled, cancelled == PHC_END_SIGNAL ? "interrupted by a signal"
-                                                                        : "the time limit ran out");
-    else
-        phc_run_result_set(res, PHC_END_ERROR, "the vCPUs stopped without a reason");
+    phc_run_result_settle(res, vm.ended ? &vm.result : NULL, cfg->cancel);
     arm64_vm_close(&vm);
 }
 
