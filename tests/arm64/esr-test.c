@@ -12,17 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "esr.h"
+#include "check.h"
 
-static int failures;
-#define CHECK(cond, ...)                                   \
-    do {                                                   \
-        if (!(cond)) {                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                  \
-            fputc('\n', stderr);                           \
-            failures++;                                    \
-        }                                                  \
-    } while (0)
 
 #define EC_SYSREG (UINT64_C(0x18) << 26)
 #define IL (UINT64_C(1) << 25)
@@ -90,7 +81,7 @@ static void assembler_oracle(const char *path)
     FILE *f = fopen(path, "rb");
     if (!f) {
         perror(path);
-        failures++;
+        check_failures++;
         return;
     }
     uint8_t b[4];
@@ -129,7 +120,7 @@ int main(int argc, char **argv)
         assembler_oracle(argv[1]);
     else
         fprintf(stderr, "esr-test: no assembled words given: the assembler oracle did not run\n");
-    if (failures)
+    if (check_failures)
         return 1;
     printf("esr: exactly one syndrome accepted\n");
     return 0;

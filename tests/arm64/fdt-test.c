@@ -10,17 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 #include "board.h"
+#include "check.h"
 
-static int failures;
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        if (!(cond)) {                                           \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                        \
-            fputc('\n', stderr);                                 \
-            failures++;                                          \
-        }                                                        \
-    } while (0)
 
 /* The decoded tree as "path|prop|value" lines ("path|" for a node). */
 typedef struct dts {
@@ -258,11 +249,11 @@ int main(int argc, char **argv)
     bad_configs();
     if (argc < 2 || access(argv[1], X_OK) != 0) {
         fprintf(stderr, "SKIP fdt-test: dtc not found (install device-tree-compiler)\n");
-        return failures ? 1 : 77;
+        return check_failures ? 1 : 77;
     }
     small_board(argv[1]);
     big_board(argv[1]);
-    if (failures)
+    if (check_failures)
         return 1;
     printf("fdt: dtc decodes every node and property\n");
     return 0;

@@ -11,17 +11,8 @@
 #include <phc/trace.h>
 #include "esr.h"
 #include "smccc.h"
+#include "check.h"
 
-static int failures;
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        if (!(cond)) {                                           \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                        \
-            fputc('\n', stderr);                                 \
-            failures++;                                          \
-        }                                                        \
-    } while (0)
 
 typedef struct fake_cpu {
     phc_vcpu base;
@@ -260,7 +251,7 @@ int main(void)
     forwarded_trap();
     other_function_ids();
     function_id_range();
-    if (failures)
+    if (check_failures)
         return 1;
     printf("hvc: Penguin HVC calls and forwarded traps give the sentinel's record\n");
     return 0;

@@ -3,17 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "pl011.h"
+#include "check.h"
 
-static int failures;
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        if (!(cond)) {                                           \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                        \
-            fputc('\n', stderr);                                 \
-            failures++;                                          \
-        }                                                        \
-    } while (0)
 
 int main(void)
 {
@@ -57,7 +48,7 @@ int main(void)
     }
     fclose(out);
     free(text);
-    if (failures)
+    if (check_failures)
         return 1;
     printf("pl011: console model ok\n");
     return 0;

@@ -9,17 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "walk.h"
+#include "check.h"
 
-static int failures;
-#define CHECK(cond, ...)                                         \
-    do {                                                         \
-        if (!(cond)) {                                           \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-            fprintf(stderr, __VA_ARGS__);                        \
-            fputc('\n', stderr);                                 \
-            failures++;                                          \
-        }                                                        \
-    } while (0)
 
 #define RAM_SIZE (8u << 20)
 static uint8_t ram[RAM_SIZE] __attribute__((aligned(8)));
@@ -170,7 +161,7 @@ int main(void)
     granule_4k();
     granule_64k();
     granule_16k();
-    if (failures)
+    if (check_failures)
         return 1;
     printf("walk: stage 1 translations and faults as the tables say\n");
     return 0;

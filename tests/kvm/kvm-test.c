@@ -30,6 +30,7 @@
 #include <phc/accel.h>
 #include <phc/builtins.h>
 #include <phc/trace.h>
+#include "check.h"
 
 #define MIB (UINT64_C(1) << 20)
 #define NEAR_MISS_NR 0x4e454152u /* EAX at every near miss in the calls guests */
@@ -39,17 +40,6 @@
 #define MARK_NR 0x4b564d20u
 #define SMP_CALLS 2000 /* smp64.S */
 
-static int failures;
-
-#define CHECK(cond, ...)                                                   \
-    do {                                                                   \
-        if (!(cond)) {                                                     \
-            fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);          \
-            fprintf(stderr, __VA_ARGS__);                                  \
-            fputc('\n', stderr);                                           \
-            failures++;                                                    \
-        }                                                                  \
-    } while (0)
 
 static void skip_without_kvm(void)
 {
@@ -185,7 +175,7 @@ static int case_calls(const char *guest, const char *arch)
           r.console ? r.console : "", want);
     free(recs);
     run_free(&r);
-    return failures ? 1 : 0;
+    return check_failures ? 1 : 0;
 }
 
 /* pages.S: the two calls across page boundaries, the exit, and no near miss. */
@@ -207,7 +197,7 @@ static int case_pages(const char *guest, const char *arch)
     }
     free(recs);
     run_free(&r);
-    return failures ? 1 : 0;
+    return check_failures ? 1 : 0;
 }
 
 /* mem*.S's poke: write "KVM!" (a1 bytes of it) at a0; -14 if it does not fit. */
@@ -232,7 +222,7 @@ static int case_mem(const char *guest)
     CHECK(r.console && !strcmp(r.console, want), "console got \"%s\", expected \"%s\"",
           r.console ? r.console : "", want);
     run_free(&r);
-    return failures ? 1 : 0;
+    return check_failures ? 1 : 0;
 }
 
 static int case_modes(const char *guest)
@@ -257,7 +247,7 @@ static int case_modes(const char *guest)
     }
     free(recs);
     run_free(&r);
-    return failures ? 1 : 0;
+    return check_failures ? 1 : 0;
 }
 
 static phc_end end_by_name(const char *name)
@@ -279,7 +269,7 @@ static int case_end(const char *guest, const char *end, const char *mem_mib)
     CHECK(r.res.reason[0], "no reason given");
     printf("%s: %s\n", phc_end_name(r.res.end), r.res.reason);
     run_free(&r);
-    return failures ? 1 : 0;
+    return check_failures ? 1 : 0;
 }
 
 typedef struct canceller {
@@ -327,7 +317,7 @@ static int case_cancel(const char *guest, unsigned smp)
     CHECK(r.res.end == PHC_END_SIGNAL, "a run cancelled up front ended %s", phc_end_name(r.res.end));
     CHECK(now() - start < 5, "a run cancelled up front took %.3f s", now() - start);
     run_free(&r);
-    return failures ? 1 : 0;
+    return check_failures ? 1 : 0;
 }
 
 static int case_refused(const char *guest, const char *what)
@@ -348,7 +338,7 @@ static int case_refused(const char *guest, const char *what)
     CHECK(r.trace_len == 0, "the refused guest made calls");
     printf("%s\n", r.res.reason);
     run_free(&r);
-    return failures ? 1 : 0;
+    return check_failures ? 1 : 0;
 }
 
 /* Run @guest in a child after @prepare; expect an error naming @says. */
@@ -367,7 +357,7 @@ static int refused_in_child(const char *guest, int (*prepare)(void), const char 
         CHECK(strstr(r.res.reason, "/dev/kvm") && strstr(r.res.reason, says),
               "reason \"%s\" does not name /dev/kvm and \"%s\"", r.res.reason, says);
         fflush(stdout);
-        _exit(failures ? 1 : 0);
+        _exit(check_failures ? 1 : 0);
     }
     int status;
     waitpid(pid, &status, 0);
@@ -439,7 +429,7 @@ static int case_smp(const char *guest, unsigned ncpus)
     free(count);
     free(recs);
     run_free(&r);
-    return failures ? 1 : 0;
+    return check_failures ? 1 : 0;
 }
 
 /* bench64.S: three marks around N handled calls and N bare port writes. */
@@ -473,7 +463,7 @@ static int case_bench(const char *guest)
                call / io);
     }
     run_free(&r);
-    return failures ? 1 : 0;
+    return check_failures ? 1 : 0;
 }
 
 int main(int argc, char **argv)

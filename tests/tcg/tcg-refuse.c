@@ -5,7 +5,7 @@
  */
 #include <string.h>
 #include "../../accel/tcg/tcg.h"
-#include "../unit/check.h"
+#include "check.h"
 
 static const uint8_t code[4]; /* never runs: every case is refused first */
 
