@@ -118,7 +118,6 @@ int main(int argc, char **argv)
     watchdog w = { &cancel, seconds };
     pthread_t dog;
     pthread_create(&dog, NULL, watch, &w);
-    pthread_detach(dog);
 
     phc_run_config cfg = {
         .abi = img.abi, .image = &img, .mem_size = 32u << 20, .smp = 1,
@@ -127,6 +126,10 @@ int main(int argc, char **argv)
     phc_run_result res;
     phc_tcg_stats stats;
     phc_tcg_run(&cfg, &res, &stats);
+    /* The watchdog points into this frame: end it before the frame goes
+     * (a slow exit, e.g. under ASan's leak check, let it fire after main). */
+    pthread_cancel(dog);
+    pthread_join(dog, NULL);
     fflush(stdout);
     printf("end %s status %d (%s); %u calls recorded; %u code hooks; %" PRIu64 " starts; %" PRIu64
            " blocks scanned\n",
