@@ -1,5 +1,6 @@
 /* What every accelerator shares: how a run ends and how it is asked to end. */
 #include <stdarg.h>
+#include <string.h>
 #include <phc/accel.h>
 
 const char *phc_end_name(phc_end end)
@@ -9,6 +10,14 @@ const char *phc_end_name(phc_end end)
         [PHC_END_SIGNAL] = "signal", [PHC_END_FAULT] = "fault", [PHC_END_ERROR] = "error",
     };
     return (unsigned)end <= PHC_END_ERROR ? names[end] : "?";
+}
+
+const char *phc_run_config_prop(const phc_run_config *cfg, const char *key, const char *fallback)
+{
+    for (size_t i = cfg->nprops; i-- > 0;) /* the last one given wins, as in QEMU */
+        if (!strcmp(cfg->props[i].key, key))
+            return cfg->props[i].value;
+    return fallback;
 }
 
 void phc_run_result_set(phc_run_result *res, phc_end end, const char *fmt, ...)

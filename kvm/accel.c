@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cpu.h"
+#include "device.h"
 #include "pio_probe.h"
 #include "x86_boot.h"
+#include "linux-boot.h"
 #include "x86_linux.h"
 
 static const char *kvm_unsupported(phc_arch arch)
@@ -26,8 +28,13 @@ static int machine_setup(kvm_machine *m, const phc_run_config *cfg, char *err, s
                  "tells it of others)", m->ncpus);
         return -1;
     }
-    if (kvm_vm_open(&m->vm, cfg->mem_size, err, errlen) != 0 ||
-        kvm_pio_rip_past_out(&m->rip_past_out, err, errlen) != 0)
+    /* The user's input first: a file that is no kernel is said so even
+     * where KVM itself is missing. */
+    if (lx && phc_linux_check(lx->kernel, lx->kernel_size, err, errlen) != 0)
+        return -1;
+    const char *device = phc_run_config_prop(cfg, "device", PHC_KVM_DEVICE);
+    if (kvm_vm_open(&m->vm, device, cfg->mem_size, err, errlen) != 0 ||
+        kvm_pio_rip_past_out(device, &m->rip_past_out, err, errlen) != 0)
         return -1;
     if (lx ? kvm_x86_linux_prepare(&m->vm, lx, &linux_entry, err, errlen) != 0
            : (kvm_vm_load_image(&m->vm, cfg->image, err, errlen) != 0 ||
@@ -93,6 +100,7 @@ static void kvm_run(const phc_run_config *cfg, phc_run_result *res)
 
 const phc_accel phc_accel_kvm = {
     .name = "kvm",
+    .prop_keys = PHC_KVM_PROP_KEYS,
     .unsupported = kvm_unsupported,
     .run = kvm_run,
 };

@@ -46,10 +46,10 @@ static int run_probe(kvm_vm *vm, int fd, struct kvm_run *run, bool *past, char *
     return 0;
 }
 
-static int probe(bool *past, char *err, size_t errlen)
+static int probe(const char *device, bool *past, char *err, size_t errlen)
 {
     kvm_vm vm;
-    int rc = kvm_vm_open(&vm, 0x1000, err, errlen);
+    int rc = kvm_vm_open(&vm, device, 0x1000, err, errlen);
     int fd = rc == 0 ? ioctl(vm.vm_fd, KVM_CREATE_VCPU, 0UL) : -1;
     if (rc == 0 && fd < 0)
         rc = FAIL("KVM_CREATE_VCPU: %s", strerror(errno));
@@ -67,17 +67,19 @@ static int probe(bool *past, char *err, size_t errlen)
 }
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+static const char *probe_device;
 static int probe_rc;
 static bool probe_past;
 static char probe_err[200];
 
 static void probe_once(void)
 {
-    probe_rc = probe(&probe_past, probe_err, sizeof(probe_err));
+    probe_rc = probe(probe_device, &probe_past, probe_err, sizeof(probe_err));
 }
 
-int kvm_pio_rip_past_out(bool *past, char *err, size_t errlen)
+int kvm_pio_rip_past_out(const char *device, bool *past, char *err, size_t errlen)
 {
+    probe_device = device; /* read only by the one probe_once that runs */
     pthread_once(&once, probe_once);
     if (probe_rc != 0)
         return FAIL("%s", probe_err);

@@ -31,11 +31,13 @@ static struct kvm_cpuid2 *supported_cpuid(int sys_fd)
     return NULL;
 }
 
-static int check_host(kvm_vm *vm, char *err, size_t errlen)
+static int check_host(kvm_vm *vm, const char *device, char *err, size_t errlen)
 {
     int version = ioctl(vm->sys_fd, KVM_GET_API_VERSION, 0);
+    if (version < 0)
+        return FAIL("%s is not a KVM device: %s", device, strerror(errno));
     if (version != KVM_API_VERSION)
-        return FAIL("/dev/kvm speaks API version %d, not %d", version, KVM_API_VERSION);
+        return FAIL("%s speaks API version %d, not %d", device, version, KVM_API_VERSION);
     int sync = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
     if (sync < 0 || (sync & SYNC_NEEDED) != SYNC_NEEDED)
         return FAIL("this KVM lacks KVM_CAP_SYNC_REGS for registers and segment registers");
@@ -74,14 +76,14 @@ static int create_ram(kvm_vm *vm, uint64_t ram_size, char *err, size_t errlen)
     return 0;
 }
 
-int kvm_vm_open(kvm_vm *vm, uint64_t ram_size, char *err, size_t errlen)
+int kvm_vm_open(kvm_vm *vm, const char *device, uint64_t ram_size, char *err, size_t errlen)
 {
     *vm = (kvm_vm){ .sys_fd = -1, .vm_fd = -1 };
-    vm->sys_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    vm->sys_fd = open(device, O_RDWR | O_CLOEXEC);
     if (vm->sys_fd < 0)
-        return FAIL("cannot open /dev/kvm: %s%s", strerror(errno),
-                    errno == ENOENT ? " (no KVM on this host: use -accel tcg)" : "");
-    if (check_host(vm, err, errlen) != 0)
+        return FAIL("cannot open %s: %s%s", device, strerror(errno),
+                    errno == ENOENT ? " (no KVM on this host: use -accel tcg, or scripts/kvm-host)" : "");
+    if (check_host(vm, device, err, errlen) != 0)
         return -1;
     do
         vm->vm_fd = ioctl(vm->sys_fd, KVM_CREATE_VM, 0);

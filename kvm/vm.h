@@ -11,7 +11,7 @@
 #include <phc/image.h>
 
 typedef struct kvm_vm {
-    int sys_fd;                 /* /dev/kvm */
+    int sys_fd;                 /* the KVM device, normally /dev/kvm */
     int vm_fd;
     uint8_t *ram;               /* guest physical [0, ram_size) */
     uint64_t ram_size;
@@ -20,8 +20,9 @@ typedef struct kvm_vm {
     struct kvm_cpuid2 *cpuid;   /* KVM_GET_SUPPORTED_CPUID */
 } kvm_vm;
 
-/* 0, or -1 with a one-line reason in @err (no /dev/kvm, no permission, ...). */
-int kvm_vm_open(kvm_vm *vm, uint64_t ram_size, char *err, size_t errlen);
+/* Open @device (the KVM device, normally /dev/kvm) and create the VM: 0, or
+ * -1 with a one-line reason in @err (no device, no permission, not KVM). */
+int kvm_vm_open(kvm_vm *vm, const char *device, uint64_t ram_size, char *err, size_t errlen);
 void kvm_vm_close(kvm_vm *vm);
 
 /* Copy the image's segments into RAM; -1 with a reason if one lies outside. */

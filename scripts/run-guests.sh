@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job: set up, build, print the ABI table, run every bundled guest
-# under -accel tcg with its console output and a one-line summary, run the
-# x86 guests under -accel kvm too and compare the two traces, and boot
-# Debian's Linux kernel under -accel kvm.
+# under -accel tcg with its console output and a one-line summary, and run
+# the x86 guests under -accel kvm too, comparing the two traces. A step this
+# machine cannot do (exit 77) is said and counted as skipped, not failed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup.sh || exit
@@ -26,11 +26,18 @@ done < build/tests/guests/guests.list
 
 echo
 echo "== x86 guests under -accel kvm, traces compared with -accel tcg"
+skipped=0
 for g in x86_64 i386; do
   echo "-- $g"
-  scripts/compare-accels --phc-run "$run" "build/tests/guests/$g.elf" || failed=$((failed + 1))
+  scripts/compare-accels --phc-run "$run" "build/tests/guests/$g.elf"
+  case $? in
+    0) ;;
+    77) skipped=$((skipped + 1)); echo "   SKIPPED: no KVM could be had here (the line above says why)" ;;
+    *) failed=$((failed + 1)) ;;
+  esac
 done
 
 echo
 if [ "$failed" -eq 0 ]; then echo "all bundled guests passed"; else echo "$failed guest run(s) failed"; fi
+[ "$skipped" -eq 0 ] || echo "$skipped step(s) skipped: see SKIPPED above"
 [ "$failed" -eq 0 ]

@@ -26,8 +26,12 @@ enum { EXIT_LIMIT = 124, EXIT_FAULT = 125, EXIT_HOST = 126, EXIT_SIGNAL = 130, E
 extern const phc_accel phc_accel_tcg __attribute__((weak));
 extern const phc_accel phc_accel_kvm __attribute__((weak));
 
+enum { MAX_ACCEL_PROPS = 8 };
+
 typedef struct options {
     const char *accel, *arch, *kernel, *trace;
+    phc_accel_prop props[MAX_ACCEL_PROPS]; /* -accel NAME,KEY=VALUE,... */
+    size_t nprops;
     const char *initrd, *append; /* a Linux bzImage's initramfs and command line */
     uint64_t load_addr, mem_size, insn_limit;
     bool have_load_addr, builtins, summary;
@@ -40,6 +44,7 @@ static const char usage[] =
     "Run a guest and catch its Penguin hypercalls.\n"
     "\n"
     "  -accel tcg|kvm       accelerator (default tcg)\n"
+    "  -accel kvm,device=PATH  the KVM device (default /dev/kvm)\n"
     "  -arch NAME           guest architecture; taken from the ELF header when omitted\n"
     "                       (%s)\n"
     "  -kernel FILE         guest: an ELF executable, or a raw binary with -load-addr,\n"
@@ -90,6 +95,26 @@ static uint64_t parse_number(const char *flag, const char *s, bool sized)
     return (uint64_t)v << shift;
 }
 
+/* -accel NAME[,KEY=VALUE...]: the name, then properties the accelerator
+ * checks (pick_accel). The strings stay in argv. */
+static void parse_accel(options *o, char *arg)
+{
+    char *save = NULL;
+    o->accel = strtok_r(arg, ",", &save);
+    if (!o->accel)
+        die(EXIT_USAGE, "-accel: no accelerator named (tcg or kvm)");
+    o->nprops = 0;
+    for (char *kv; (kv = strtok_r(NULL, ",", &save));) {
+        char *eq = strchr(kv, '=');
+        if (!eq || eq == kv || !eq[1])
+            die(EXIT_USAGE, "-accel %s: '%s' is not KEY=VALUE", o->accel, kv);
+        if (o->nprops == MAX_ACCEL_PROPS)
+            die(EXIT_USAGE, "-accel %s: more than %d properties", o->accel, MAX_ACCEL_PROPS);
+        *eq = '\0';
+        o->props[o->nprops++] = (phc_accel_prop){ .key = kv, .value = eq + 1 };
+    }
+}
+
 static options parse(int argc, char **argv)
 {
     options o = { .accel = "tcg", .mem_size = 32ull << 20, .smp = 1, .builtins = true };
@@ -107,7 +132,7 @@ static options parse(int argc, char **argv)
         } else if (!strcmp(a, "-summary")) {
             o.summary = true;
         } else if (TAKES("-accel")) {
-            o.accel = v;
+            parse_accel(&o, argv[i]); /* v, writable */
         } else if (TAKES("-arch")) {
             o.arch = v;
         } else if (TAKES("-kernel")) {
@@ -147,17 +172,28 @@ static options parse(int argc, char **argv)
     return o;
 }
 
-static const phc_accel *pick_accel(const char *name)
+static bool takes_prop(const phc_accel *a, const char *key)
 {
+    for (const char *const *k = a->prop_keys; k && *k; k++)
+        if (!strcmp(*k, key))
+            return true;
+    return false;
+}
+
+static const phc_accel *pick_accel(const options *o)
+{
+    const char *name = o->accel;
     const phc_accel *a = !strcmp(name, "tcg") ? &phc_accel_tcg
                          : !strcmp(name, "kvm") ? &phc_accel_kvm
                                                 : NULL;
-    if (!strcmp(name, "tcg") || !strcmp(name, "kvm")) {
-        if (!a)
-            die(EXIT_HOST, "-accel %s: this build has no %s frontend", name, name);
-        return a;
-    }
-    die(EXIT_USAGE, "-accel: '%s' is not an accelerator (tcg or kvm)", name);
+    if (strcmp(name, "tcg") != 0 && strcmp(name, "kvm") != 0)
+        die(EXIT_USAGE, "-accel: '%s' is not an accelerator (tcg or kvm)", name);
+    if (!a)
+        die(EXIT_HOST, "-accel %s: this build has no %s frontend", name, name);
+    for (size_t i = 0; i < o->nprops; i++)
+        if (!takes_prop(a, o->props[i].key))
+            die(EXIT_USAGE, "-accel %s: unknown property '%s' (see --help)", name, o->props[i].key);
+    return a;
 }
 
 /* True unless the file is readable and does not start with the ELF magic. */
@@ -256,7 +292,7 @@ static int exit_status(const phc_run_result *res)
 int main(int argc, char **argv)
 {
     options o = parse(argc, argv);
-    const phc_accel *accel = pick_accel(o.accel);
+    const phc_accel *accel = pick_accel(&o);
     phc_image img, initrd = { 0 };
     phc_linux_guest lx = { 0 };
     const phc_abi *abi = load_guest(&o, &img, &initrd, &lx);
@@ -293,7 +329,8 @@ int main(int argc, char **argv)
 
     phc_run_config cfg = { .abi = abi, .image = &img, .mem_size = o.mem_size, .smp = o.smp,
                            .insn_limit = o.insn_limit, .dispatcher = d, .cancel = &cancel,
-                           .console = stdout, .linux_guest = lx.kernel ? &lx : NULL };
+                           .console = stdout, .linux_guest = lx.kernel ? &lx : NULL,
+                           .props = o.props, .nprops = o.nprops };
     phc_run_result res = { .end = PHC_END_ERROR };
     accel->run(&cfg, &res);
 

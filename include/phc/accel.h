@@ -49,6 +49,12 @@ typedef struct phc_linux_guest {
     const char *cmdline;   /* NULL: empty */
 } phc_linux_guest;
 
+/* One KEY=VALUE of -accel NAME,KEY=VALUE,...; each accelerator lists the
+ * keys it takes, so the runner refuses any other before the guest starts. */
+typedef struct phc_accel_prop {
+    const char *key, *value;
+} phc_accel_prop;
+
 typedef struct phc_run_config {
     const phc_abi *abi;        /* the -arch row (x86: the mode at reset) */
     const phc_image *image;
@@ -59,7 +65,12 @@ typedef struct phc_run_config {
     phc_cancel *cancel;        /* time limit and signals arrive here */
     FILE *console;             /* guest serial output */
     const phc_linux_guest *linux_guest; /* non-NULL: boot this, not image */
+    const phc_accel_prop *props; /* nprops accelerator properties */
+    size_t nprops;
 } phc_run_config;
+
+/* The value of property @key, or @fallback when it was not given. */
+const char *phc_run_config_prop(const phc_run_config *cfg, const char *key, const char *fallback);
 
 typedef struct phc_run_result {
     phc_end end;
@@ -69,6 +80,7 @@ typedef struct phc_run_result {
 
 typedef struct phc_accel {
     const char *name;
+    const char *const *prop_keys; /* NULL-terminated: the -accel properties it takes */
     /* NULL if this accelerator can run @arch here, else a one-line reason. */
     const char *(*unsupported)(phc_arch arch);
     /* Runs the guest to its end; the result says how it ended. */

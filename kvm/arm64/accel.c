@@ -2,6 +2,7 @@
  * phc_accel_kvm on aarch64 hosts (the x86 VMM defines it on x86_64): build
  * the board (vm.c), run its vCPUs (cpu.c), report how the guest ended.
  */
+#include "../device.h"
 #include "vmm.h"
 
 static const char *kvm_unsupported(phc_arch arch)
@@ -37,6 +38,7 @@ static void kvm_run(const phc_run_config *cfg, phc_run_result *res)
 
 const phc_accel phc_accel_kvm = {
     .name = "kvm",
+    .prop_keys = PHC_KVM_PROP_KEYS,
     .unsupported = kvm_unsupported,
     .run = kvm_run,
 };

@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "../device.h"
 #include "board.h"
 #include "smccc.h"
 #include "vmm.h"
@@ -181,11 +182,12 @@ int arm64_vm_open(arm64_vm *vm, const phc_run_config *cfg, char *err, size_t err
     if (check_config(cfg, ncpus, err, errlen) != 0)
         return -1;
 
-    vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    const char *device = phc_run_config_prop(cfg, "device", PHC_KVM_DEVICE);
+    vm->kvm_fd = open(device, O_RDWR | O_CLOEXEC);
     if (vm->kvm_fd < 0)
-        return FAIL("/dev/kvm: %s", strerror(errno));
+        return FAIL("cannot open %s: %s", device, strerror(errno));
     if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
-        return FAIL("/dev/kvm speaks an unknown KVM API version");
+        return FAIL("%s is not a KVM device, or speaks an unknown KVM API version", device);
     int run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (run_size <= 0)
         return FAIL("KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
