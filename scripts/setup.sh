@@ -7,6 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 packages=(
   build-essential meson ninja-build pkg-config python3
+  python3-dev python3-cffi # Python handlers: libpython to embed (python3-embed), the cffi binding
   libglib2.0-dev libunicorn-dev libelf-dev libfdt-dev device-tree-compiler
   binutils-arm-linux-gnueabi binutils-aarch64-linux-gnu
   binutils-mips-linux-gnu binutils-mipsel-linux-gnu

@@ -18,6 +18,7 @@
 #include <phc/accel.h>
 #include <phc/builtins.h>
 #include <phc/trace.h>
+#include "phc-python.h"
 
 /* Exit statuses for ends that are not the guest's own exit call. */
 enum { EXIT_LIMIT = 124, EXIT_FAULT = 125, EXIT_HOST = 126, EXIT_SIGNAL = 130, EXIT_USAGE = 2 };
@@ -25,6 +26,9 @@ enum { EXIT_LIMIT = 124, EXIT_FAULT = 125, EXIT_HOST = 126, EXIT_SIGNAL = 130, E
 /* Weak: a build without Unicorn or without KVM headers lacks one of them. */
 extern const phc_accel phc_accel_tcg __attribute__((weak));
 extern const phc_accel phc_accel_kvm __attribute__((weak));
+/* Weak too: a build without python3-embed has no --handlers. */
+#pragma weak phc_python_load
+#pragma weak phc_python_finish
 
 enum { MAX_ACCEL_PROPS = 8 };
 
@@ -37,6 +41,8 @@ typedef struct options {
     bool have_load_addr, builtins, summary;
     unsigned smp;
     double time_limit;
+    const char **handlers; /* --handlers files, in order */
+    size_t nhandlers;
 } options;
 
 static const char usage[] =
@@ -58,6 +64,8 @@ static const char usage[] =
     "  --time-limit SEC     end the guest after SEC seconds (exit 124)\n"
     "  --insn-limit N       end the guest after N instructions (tcg only; slows it)\n"
     "  --no-builtins        register no built-in hypercall (test, console, exit)\n"
+    "  --handlers FILE.py   Python hypercall handlers (docs/python.md); repeatable,\n"
+    "                       over the built-ins\n"
     "  --summary            print a one-line summary of the run on stderr\n"
     "  -h, --help           this text\n"
     "\n"
@@ -155,6 +163,10 @@ static options parse(int argc, char **argv)
             o.smp = (unsigned)n;
         } else if (TAKES("-insn-limit")) {
             o.insn_limit = parse_number(a, v, false);
+        } else if (TAKES("-handlers")) {
+            if (!o.handlers && !(o.handlers = calloc((size_t)argc, sizeof(*o.handlers))))
+                die(EXIT_HOST, "out of memory");
+            o.handlers[o.nhandlers++] = v;
         } else if (TAKES("-time-limit")) {
             char *end;
             o.time_limit = strtod(v, &end);
@@ -255,6 +267,16 @@ static const phc_abi *load_guest(const options *o, phc_image *img, phc_image *in
     return img->abi;
 }
 
+/* --handlers: the Python files run before the guest starts, or one line and exit. */
+static void load_handlers(const options *o, phc_dispatcher *d)
+{
+    char err[512];
+    if (!phc_python_load)
+        die(EXIT_HOST, "--handlers: this build has no Python (needs python3-embed)");
+    if (phc_python_load(d, o->handlers, o->nhandlers, err, sizeof(err)) != 0)
+        die(EXIT_USAGE, "%s", err);
+}
+
 /* Waits for SIGINT/SIGTERM or the time limit, whichever comes first. */
 typedef struct watcher {
     int sigfd, donefd;
@@ -312,6 +334,8 @@ int main(int argc, char **argv)
     if (o.builtins)
         phc_builtins_register(d, PHC_BUILTIN_ALL, stdout);
     phc_dispatcher_set_trace(d, trace);
+    if (o.nhandlers)
+        load_handlers(&o, d);
 
     /* Signals are read by the watcher thread only: block them everywhere. */
     sigset_t sigs;
@@ -338,6 +362,8 @@ int main(int argc, char **argv)
     if (write(w.donefd, &one, sizeof(one)) != sizeof(one) || pthread_join(watcher_thread, NULL) != 0)
         die(EXIT_HOST, "cannot stop the signal watcher");
     fflush(stdout);
+    if (o.nhandlers)
+        phc_python_finish(stderr);
     bool trace_ok = phc_trace_close(trace) == 0;
     if (o.summary)
         fprintf(stderr, "phc-run: %s on %s: %s %d, %llu hypercalls (%llu unclaimed)\n", abi->name,
