@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup.sh
 
+# KVM tests boot the KVM host VM on first use (scripts/kvm-host); end it here.
+trap 'scripts/kvm-host stop' EXIT
 status=0
 meson test -C build --num-processes 2 --print-errorlogs "$@" || status=$?
 python3 - build/meson-logs/testlog.json <<'PY'

@@ -17,6 +17,7 @@ packages=(
   gcc-aarch64-linux-gnu linux-libc-dev-arm64-cross qemu-user
   clang libclang-rt-14-dev valgrind cpio
   liblzma-dev linux-headers-amd64 # Linux guests: kernel unpacking, the test module
+  qemu-system-x86 busybox-static kmod # the KVM host VM (scripts/kvm-host)
 )
 # The ARM64 KVM frontend is cross-built against arm64 libraries (multiarch).
 # libfdt-dev cannot be installed for two architectures at once: the cross
