@@ -53,7 +53,7 @@ static int opcode(const uint8_t *insn, size_t n, bool code64)
 static bool read_code_page(kvm_cpu *cpu, uint64_t linear, uint8_t *buf, size_t len)
 {
     uint64_t gpa;
-    if (kvm_x86_walk(&cpu->machine->vm, &cpu->run->s.regs.sregs, linear, &gpa) != 0)
+    if (kvm_x86_walk(&cpu->machine->vm, &cpu->run->s.regs.sregs, linear, 0, &gpa) != 0)
         return false;
     const uint8_t *src = kvm_vm_ram(&cpu->machine->vm, gpa, len);
     if (!src)

@@ -2,13 +2,14 @@
  * The dispatcher's view of a KVM vCPU. Registers come from the sync
  * registers KVM filled in at the exit, so reading them costs nothing; a write
  * marks them dirty and KVM loads them on the next KVM_RUN, again without an
- * ioctl. Memory is by guest virtual address: KVM_TRANSLATE page by page
- * through the guest's own paging, then the RAM slot.
+ * ioctl. Memory is by guest virtual address, page by page through the
+ * guest's own page tables with the caller's rights (x86_walk.h), then the
+ * RAM slot.
  */
 #include <stddef.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include "cpu.h"
+#include "x86_walk.h"
 
 #define PAGE 0x1000u
 
@@ -47,21 +48,21 @@ static void set_gpr(phc_vcpu *v, unsigned gpr, uint64_t value)
 
 /*
  * Visit [gva, gva + len) a page at a time; with @buf NULL only check that
- * every byte is mapped RAM. -1 at the first byte that is not.
+ * every byte is mapped RAM the caller may access so. -1 at the first byte
+ * that is not.
  */
 static int walk(kvm_cpu *cpu, uint64_t gva, uint8_t *buf, size_t len, bool to_guest)
 {
+    const struct kvm_sregs *sr = &cpu->run->s.regs.sregs;
+    unsigned access = kvm_x86_access(sr, to_guest);
     while (len > 0) {
         size_t chunk = PAGE - (gva & (PAGE - 1));
         if (chunk > len)
             chunk = len;
-        struct kvm_translation t = { .linear_address = gva };
-        /* KVM_TRANSLATE walks bits 47:0 only; the CPU faults on a
-         * non-canonical address, so must we, not alias it into RAM. */
-        if ((uint64_t)((int64_t)(gva << 16) >> 16) != gva ||
-            ioctl(cpu->fd, KVM_TRANSLATE, &t) != 0 || !t.valid)
+        uint64_t gpa;
+        if (kvm_x86_walk(&cpu->machine->vm, sr, gva, access, &gpa) != 0)
             return -1;
-        uint8_t *host = kvm_vm_ram(&cpu->machine->vm, t.physical_address, chunk);
+        uint8_t *host = kvm_vm_ram(&cpu->machine->vm, gpa, chunk);
         if (!host)
             return -1;
         if (buf && to_guest)

@@ -29,7 +29,7 @@ static int opcode_at_rip(const kvm_cpu *cpu)
 {
     const struct kvm_sregs *sr = &cpu->run->s.regs.sregs;
     uint64_t linear = sr->cs.base + cpu->run->s.regs.regs.rip, gpa;
-    if (kvm_x86_walk(&cpu->machine->vm, sr, linear, &gpa) != 0)
+    if (kvm_x86_walk(&cpu->machine->vm, sr, linear, 0, &gpa) != 0)
         return -1;
     const uint8_t *byte = kvm_vm_ram(&cpu->machine->vm, gpa, 1);
     return byte ? *byte : -1;

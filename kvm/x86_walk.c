@@ -1,17 +1,23 @@
 /*
  * x86 paging as the CPU does it: off, 32-bit (4 KiB and, with CR4.PSE,
  * 4 MiB pages), PAE (4 KiB, 2 MiB), and long mode with 4 or 5 levels (4 KiB,
- * 2 MiB, 1 GiB). Only presence matters here: we read code, we never write.
+ * 2 MiB, 1 GiB). Besides presence, the walk checks what the access asks:
+ * U/S at every level for a CPL 3 caller, R/W for a write. It neither sets
+ * accessed or dirty bits nor applies SMAP or protection keys: those are the
+ * guest kernel's rules for its own code, not for the VMM acting for a caller.
  */
 #include <string.h>
 #include "x86_walk.h"
 
+#define CR0_WP (1u << 16)
 #define CR0_PG (1u << 31)
 #define CR4_PSE (1u << 4)
 #define CR4_PAE (1u << 5)
 #define CR4_LA57 (1u << 12)
 #define EFER_LMA (1u << 10)
 #define PTE_PRESENT 1u
+#define PTE_WRITABLE 2u
+#define PTE_USER 4u
 #define PTE_LARGE 0x80u
 #define ADDR_MASK UINT64_C(0x000ffffffffff000)
 
@@ -38,42 +44,77 @@ static int entry(const kvm_vm *vm, uint64_t addr, unsigned bytes, uint64_t *e)
     return *e & PTE_PRESENT ? 0 : -1;
 }
 
-static int walk(const kvm_vm *vm, const paging *pg, uint64_t table, uint64_t linear, uint64_t *gpa)
+/* Do the rights every level granted (@granted: PTE_USER, PTE_WRITABLE
+ * ANDed over the levels) allow @access? */
+static bool allowed(const struct kvm_sregs *sr, uint64_t granted, unsigned access)
+{
+    bool user = access & KVM_X86_ACCESS_USER;
+    if (user && !(granted & PTE_USER))
+        return false;
+    /* Supervisor writes ignore R/W unless CR0.WP. */
+    if ((access & KVM_X86_ACCESS_WRITE) && !(granted & PTE_WRITABLE) && (user || (sr->cr0 & CR0_WP)))
+        return false;
+    return true;
+}
+
+static int walk(const kvm_vm *vm, const paging *pg, uint64_t table, uint64_t granted,
+                uint64_t linear, uint64_t *gpa)
 {
     for (unsigned level = pg->levels; level >= 1; level--) {
         unsigned shift = 12 + pg->bits * (level - 1);
         uint64_t index = (linear >> shift) & ((UINT64_C(1) << pg->bits) - 1), e;
         if (entry(vm, table + index * pg->entry_bytes, pg->entry_bytes, &e) != 0)
             return -1;
+        granted &= e;
         if (level == 1 || (level >= pg->large_from && level <= pg->large_to && (e & PTE_LARGE))) {
             uint64_t offset = (UINT64_C(1) << shift) - 1;
             *gpa = (e & pg->addr_mask & ~offset) | (linear & offset);
-            return 0;
+            return (int)granted;
         }
         table = e & pg->addr_mask;
     }
     return -1;
 }
 
-int kvm_x86_walk(const kvm_vm *vm, const struct kvm_sregs *sr, uint64_t linear, uint64_t *gpa)
+/* The rights granted, or -1 if @linear is not mapped (or not canonical). */
+static int translate(const kvm_vm *vm, const struct kvm_sregs *sr, uint64_t linear, uint64_t *gpa)
 {
+    const uint64_t rights = PTE_USER | PTE_WRITABLE;
     if (!(sr->cr0 & CR0_PG)) {
         *gpa = (uint32_t)linear;
-        return 0;
+        return (int)rights;
     }
     if (sr->efer & EFER_LMA) {
-        paging pg = { sr->cr4 & CR4_LA57 ? 5 : 4, 9, 8, ADDR_MASK, 2, 3 };
-        return walk(vm, &pg, sr->cr3 & ADDR_MASK, linear, gpa);
+        unsigned levels = sr->cr4 & CR4_LA57 ? 5 : 4, top = 12 + 9 * levels - 1;
+        /* Bits above the top one must copy it: the CPU faults otherwise. */
+        if ((uint64_t)((int64_t)(linear << (63 - top)) >> (63 - top)) != linear)
+            return -1;
+        paging pg = { levels, 9, 8, ADDR_MASK, 2, 3 };
+        return walk(vm, &pg, sr->cr3 & ADDR_MASK, rights, linear, gpa);
     }
     linear = (uint32_t)linear;
     if (sr->cr4 & CR4_PAE) {
-        /* Four PDPT entries at CR3 pick the page directory by bits 31:30. */
+        /* Four PDPT entries at CR3 pick the page directory by bits 31:30;
+         * they carry no U/S or R/W. */
         uint64_t pdpte;
         if (entry(vm, (sr->cr3 & 0xffffffe0u) + (linear >> 30) * 8, 8, &pdpte) != 0)
             return -1;
         paging pg = { 2, 9, 8, ADDR_MASK, 2, 2 };
-        return walk(vm, &pg, pdpte & ADDR_MASK, linear, gpa);
+        return walk(vm, &pg, pdpte & ADDR_MASK, rights, linear, gpa);
     }
     paging pg = { 2, 10, 4, 0xfffff000u, 2, sr->cr4 & CR4_PSE ? 2 : 0 };
-    return walk(vm, &pg, sr->cr3 & 0xfffff000u, linear, gpa);
+    return walk(vm, &pg, sr->cr3 & 0xfffff000u, rights, linear, gpa);
+}
+
+int kvm_x86_walk(const kvm_vm *vm, const struct kvm_sregs *sr, uint64_t linear, unsigned access,
+                 uint64_t *gpa)
+{
+    int granted = translate(vm, sr, linear, gpa);
+    return granted >= 0 && allowed(sr, (uint64_t)granted, access) ? 0 : -1;
+}
+
+unsigned kvm_x86_access(const struct kvm_sregs *sr, bool write)
+{
+    /* SS.DPL is the CPL (KVM reports it so under VMX and SVM alike). */
+    return (sr->ss.dpl == 3 ? KVM_X86_ACCESS_USER : 0) | (write ? KVM_X86_ACCESS_WRITE : 0);
 }

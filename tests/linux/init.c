@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/io.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -25,6 +26,7 @@ enum {
     FAILED_MODULE = 1 << 2,
     NO_MODULE = 1 << 3, /* the initramfs holds no module (no kernel headers) */
     FAILED_IOPL = 1 << 4,
+    FAILED_CROSSING = 1 << 5,
 };
 
 #define MODULE_PATH "/phc_test.ko"
@@ -44,6 +46,29 @@ static uint64_t hypercall(uint32_t nr, uint64_t a0, uint64_t a1, uint64_t a2, ui
 static uint64_t say(const char *text)
 {
     return hypercall(NR_CONSOLE, (uintptr_t)text, strlen(text), 0, 0);
+}
+
+/*
+ * A console write of a string that starts 20 bytes before the end of one
+ * page and ends in the next: the handler must walk both pages (their frames
+ * are unrelated). The text says where it starts, for the test to compare
+ * with the address in the trace.
+ */
+static int write_across_pages(void)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    char *two = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                     -1, 0);
+    if (two == MAP_FAILED)
+        return FAILED_CROSSING;
+    char text[80];
+    char *start = two + page - 20;
+    int len = snprintf(text, sizeof(text), "phc-init: this line crosses a page boundary at %p\n",
+                       (void *)(two + page));
+    memcpy(start, text, (size_t)len); /* both pages are now present */
+    int failed = hypercall(NR_CONSOLE, (uintptr_t)start, (uint64_t)len, 0, 0) != (uint64_t)len;
+    munmap(two, 2 * (size_t)page);
+    return failed ? FAILED_CROSSING : 0;
 }
 
 static int load_module(void)
@@ -80,6 +105,7 @@ int main(void)
                        (int)getpid());
     if (hypercall(NR_CONSOLE, (uintptr_t)hello, (uint64_t)len, 0, 0) != (uint64_t)len)
         failed |= FAILED_CONSOLE;
+    failed |= write_across_pages();
 
     failed |= load_module();
 

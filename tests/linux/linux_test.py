@@ -27,6 +27,7 @@ lines.
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -120,6 +121,20 @@ def find(calls, nr, args_prefix=None):
             (args_prefix is None or c["args"][:len(args_prefix)] == list(args_prefix))]
 
 
+def check_crossing(r, calls):
+    """/init's console write of a line that starts 20 bytes before a page
+    boundary and names the boundary's address."""
+    m = re.search(r"phc-init: this line crosses a page boundary at 0x([0-9a-f]+)\n", r.stdout)
+    if not m:
+        return ["the line written across a page boundary is not on the console"]
+    boundary, length = int(m.group(1), 16), len(m.group(0))
+    writes = find(calls, NR_CONSOLE, [boundary - 20, length])
+    if len(writes) != 1 or writes[0]["ret"] != length or boundary & 0xFFF:
+        return [f"console write of {length} bytes at 0x{boundary - 20:x} (across the page "
+                f"boundary 0x{boundary:x}) returning its length missing: {writes}"]
+    return []
+
+
 def check_boot(r, calls, have_module):
     """Every expectation on one boot; a list of what went wrong."""
     problems = []
@@ -142,6 +157,8 @@ def check_boot(r, calls, have_module):
         problems.append(f"console write address 0x{writes[0]['args'][0]:x} is not a user address")
     if hello not in r.stdout:
         problems.append("the userspace string did not reach the console through the handler")
+
+    problems += check_crossing(r, calls)
 
     kernel_test = find(calls, NR_TEST, [KERNEL_TAG, 5, 6, 7])
     if have_module:
