@@ -1,6 +1,7 @@
 /*
  * Guest images: ELF executables through libelf (PT_LOAD segments, machine,
- * class and byte order mapped to an ABI row), or a raw binary at an address.
+ * class and byte order mapped to an ABI row by the rows' own ELF fields),
+ * or a raw binary at an address.
  * Everything is checked against the file's size: a corrupt ELF is an error
  * message, never a read past the buffer.
  */
@@ -13,10 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <phc/image.h>
-
-#ifndef EM_LOONGARCH
-#define EM_LOONGARCH 258
-#endif
+#include "../target-hooks/target.h"
 
 #define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
@@ -47,23 +45,17 @@ static int slurp(const char *path, phc_image *img, char *err, size_t errlen)
     return 0;
 }
 
+/* The first row whose ELF fields the header's match. */
 static const phc_abi *abi_of(unsigned machine, int cls, int data)
 {
-    bool is64 = cls == ELFCLASS64, be = data == ELFDATA2MSB;
-    switch (machine) {
-    case EM_X86_64: return phc_abi_get(PHC_ARCH_X86_64);
-    case EM_386: return phc_abi_get(PHC_ARCH_I386);
-    case EM_ARM: return be ? NULL : phc_abi_get(PHC_ARCH_ARM);
-    case EM_AARCH64: return be ? NULL : phc_abi_get(PHC_ARCH_AARCH64);
-    case EM_MIPS:
-        return phc_abi_get(is64 ? (be ? PHC_ARCH_MIPS64 : PHC_ARCH_MIPS64EL)
-                                : (be ? PHC_ARCH_MIPS : PHC_ARCH_MIPSEL));
-    case EM_PPC: return be ? phc_abi_get(PHC_ARCH_PPC) : NULL;
-    case EM_PPC64: return be ? phc_abi_get(PHC_ARCH_PPC64) : NULL;
-    case EM_RISCV: return phc_abi_get(is64 ? PHC_ARCH_RISCV64 : PHC_ARCH_RISCV32);
-    case EM_LOONGARCH: return is64 ? phc_abi_get(PHC_ARCH_LOONGARCH64) : NULL;
-    default: return NULL;
+    for (unsigned a = 0; a < PHC_ARCH_COUNT; a++) {
+        const phc_target_ref *r = &phc_target_rows[a];
+        const phc_target_row *row = &r->target->rows[r->row];
+        if (row->elf_machine == machine && (!row->elf_class || row->elf_class == cls) &&
+            (!row->elf_data || row->elf_data == data))
+            return &row->abi;
     }
+    return NULL;
 }
 
 static int load_segments(Elf *elf, phc_image *img, const char *path, char *err, size_t errlen)

@@ -1,38 +1,50 @@
 /* The ABI rows of every target, by arch and by name. */
+#include <pthread.h>
 #include <string.h>
 #include "../target-hooks/target.h"
 
-static const phc_abi *const rows[PHC_ARCH_COUNT] = {
-    [PHC_ARCH_X86_64] = &phc_abi_x86_64,
-    [PHC_ARCH_I386] = &phc_abi_i386,
-    [PHC_ARCH_ARM] = &phc_abi_arm,
-    [PHC_ARCH_AARCH64] = &phc_abi_aarch64,
-    [PHC_ARCH_MIPS] = &phc_abi_mips,
-    [PHC_ARCH_MIPSEL] = &phc_abi_mipsel,
-    [PHC_ARCH_MIPS64] = &phc_abi_mips64,
-    [PHC_ARCH_MIPS64EL] = &phc_abi_mips64el,
-    [PHC_ARCH_PPC] = &phc_abi_ppc,
-    [PHC_ARCH_PPC64] = &phc_abi_ppc64,
-    [PHC_ARCH_RISCV32] = &phc_abi_riscv32,
-    [PHC_ARCH_RISCV64] = &phc_abi_riscv64,
-    [PHC_ARCH_LOONGARCH64] = &phc_abi_loongarch64,
-};
+const phc_target *phc_target_of(phc_arch arch)
+{
+    return (unsigned)arch < PHC_ARCH_COUNT ? phc_target_rows[arch].target : NULL;
+}
 
 const phc_abi *phc_abi_get(phc_arch arch)
 {
-    return (unsigned)arch < PHC_ARCH_COUNT ? rows[arch] : NULL;
+    if ((unsigned)arch >= PHC_ARCH_COUNT)
+        return NULL;
+    const phc_target_ref *r = &phc_target_rows[arch];
+    /* a meson.build line naming more rows than the file has: no row */
+    return r->row < r->target->nrows ? &r->target->rows[r->row].abi : NULL;
 }
 
 const phc_abi *phc_abi_by_name(const char *name)
 {
     for (unsigned i = 0; i < PHC_ARCH_COUNT; i++)
-        if (strcmp(rows[i]->name, name) == 0)
-            return rows[i];
+        if (strcmp(phc_abi_get(i)->name, name) == 0)
+            return phc_abi_get(i);
     return NULL;
+}
+
+static char names[256];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void list_names(void)
+{
+    size_t n = 0;
+    for (unsigned i = 0; i < PHC_ARCH_COUNT; i++) {
+        const char *name = phc_abi_get(i)->name;
+        size_t len = strlen(name);
+        if (n + len + 2 > sizeof(names))
+            break;
+        if (i)
+            names[n++] = ' ';
+        memcpy(names + n, name, len + 1);
+        n += len;
+    }
 }
 
 const char *phc_abi_names(void)
 {
-    return "x86_64 i386 arm aarch64 mips mipsel mips64 mips64el ppc ppc64 "
-           "riscv32 riscv64 loongarch64";
+    pthread_once(&names_once, list_names);
+    return names;
 }

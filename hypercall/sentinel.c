@@ -4,29 +4,8 @@
 
 static const phc_word_sentinel *word_sentinel(phc_arch arch, phc_isa isa)
 {
-    if ((unsigned)isa > PHC_ISA_T32)
-        return NULL;
-    switch (arch) {
-    case PHC_ARCH_ARM:
-        return isa == PHC_ISA_T32 ? &phc_sentinel_arm_t32 : &phc_sentinel_arm_a32;
-    case PHC_ARCH_AARCH64:
-        return &phc_sentinel_aarch64;
-    case PHC_ARCH_MIPS:
-    case PHC_ARCH_MIPSEL:
-    case PHC_ARCH_MIPS64:
-    case PHC_ARCH_MIPS64EL:
-        return &phc_sentinel_mips;
-    case PHC_ARCH_PPC:
-    case PHC_ARCH_PPC64:
-        return &phc_sentinel_ppc;
-    case PHC_ARCH_RISCV32:
-    case PHC_ARCH_RISCV64:
-        return &phc_sentinel_riscv;
-    case PHC_ARCH_LOONGARCH64:
-        return &phc_sentinel_loongarch;
-    default:
-        return NULL; /* x86: port semantics, see phc_x86_io_is_hypercall */
-    }
+    const phc_target *t = phc_target_of(arch);
+    return t && (unsigned)isa <= PHC_ISA_T32 ? t->sentinel[isa] : NULL;
 }
 
 uint32_t phc_sentinel_word(phc_arch arch, phc_isa isa)

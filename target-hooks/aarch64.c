@@ -6,12 +6,20 @@
  */
 #include "target.h"
 
-const phc_word_sentinel phc_sentinel_aarch64 = { .word = 0xD500501F };
+static const phc_word_sentinel sentinel = { .word = 0xD500501F };
 
-const phc_abi phc_abi_aarch64 = {
-    .arch = PHC_ARCH_AARCH64, .name = "aarch64", .reg_bits = 64, .nr_bits = 64,
-    .endian = PHC_LITTLE_ENDIAN,
-    .gpr = { 8, 0, 1, 2, 3, 4, 5, 0 },
-    .reg_name = { "x8", "x0", "x1", "x2", "x3", "x4", "x5", "x0" },
-    .sentinel_asm = "msr S0_0_c5_c0_0, xzr",
+static const phc_target_row rows[] = { {
+    .abi = {
+        .arch = PHC_ARCH_AARCH64, .name = "aarch64", .reg_bits = 64, .nr_bits = 64,
+        .endian = PHC_LITTLE_ENDIAN,
+        .gpr = { 8, 0, 1, 2, 3, 4, 5, 0 },
+        .reg_name = { "x8", "x0", "x1", "x2", "x3", "x4", "x5", "x0" },
+        .sentinel_asm = "msr S0_0_c5_c0_0, xzr",
+    },
+    .elf_machine = EM_AARCH64, .elf_data = ELFDATA2LSB,
+} };
+
+const phc_target phc_target_aarch64 = {
+    .name = "AArch64", PHC_TARGET_ROWS(rows),
+    .sentinel = { [PHC_ISA_DEFAULT] = &sentinel }, .insn_align = 4,
 };

@@ -8,13 +8,21 @@
  */
 #include "target.h"
 
-const phc_word_sentinel phc_sentinel_arm_a32 = { .word = 0xEE000710 };
-const phc_word_sentinel phc_sentinel_arm_t32 = { .word = 0xEE000710, .halfwords = true };
+static const phc_word_sentinel a32 = { .word = 0xEE000710 };
+static const phc_word_sentinel t32 = { .word = 0xEE000710, .halfwords = true };
 
-const phc_abi phc_abi_arm = {
-    .arch = PHC_ARCH_ARM, .name = "arm", .reg_bits = 32, .nr_bits = 32,
-    .endian = PHC_LITTLE_ENDIAN,
-    .gpr = { 7, 0, 1, 2, 3, 4, 5, 0 },
-    .reg_name = { "r7", "r0", "r1", "r2", "r3", "r4", "r5", "r0" },
-    .sentinel_asm = "mcr p7, 0, r0, c0, c0, 0",
+static const phc_target_row rows[] = { {
+    .abi = {
+        .arch = PHC_ARCH_ARM, .name = "arm", .reg_bits = 32, .nr_bits = 32,
+        .endian = PHC_LITTLE_ENDIAN,
+        .gpr = { 7, 0, 1, 2, 3, 4, 5, 0 },
+        .reg_name = { "r7", "r0", "r1", "r2", "r3", "r4", "r5", "r0" },
+        .sentinel_asm = "mcr p7, 0, r0, c0, c0, 0",
+    },
+    .elf_machine = EM_ARM, .elf_data = ELFDATA2LSB,
+} };
+
+const phc_target phc_target_arm = {
+    .name = "ARM", PHC_TARGET_ROWS(rows),
+    .sentinel = { [PHC_ISA_A32] = &a32, [PHC_ISA_T32] = &t32 }, .insn_align = 2,
 };

@@ -10,18 +10,30 @@
  */
 #include "target.h"
 
-const phc_word_sentinel phc_sentinel_mips = { .word = 0x0000000A };
+static const phc_word_sentinel sentinel = { .word = 0x0000000A };
 
-#define MIPS_ROW(id, nm, bits, end)                                        \
+/* One ELF machine for all four: the class picks the width, the data
+ * encoding the byte order. */
+#define ROW(id, nm, bits, end, cls, data)                                  \
     {                                                                      \
-        .arch = id, .name = nm, .reg_bits = bits, .nr_bits = bits,         \
-        .endian = end,                                                     \
-        .gpr = { 2, 4, 5, 6, 7, PHC_GPR_NONE, PHC_GPR_NONE, 2 },           \
-        .reg_name = { "v0", "a0", "a1", "a2", "a3", "-", "-", "v0" },      \
-        .sentinel_asm = "movz $0, $0, $0",                                 \
+        .abi = {                                                           \
+            .arch = id, .name = nm, .reg_bits = bits, .nr_bits = bits,     \
+            .endian = end,                                                 \
+            .gpr = { 2, 4, 5, 6, 7, PHC_GPR_NONE, PHC_GPR_NONE, 2 },       \
+            .reg_name = { "v0", "a0", "a1", "a2", "a3", "-", "-", "v0" },  \
+            .sentinel_asm = "movz $0, $0, $0",                             \
+        },                                                                 \
+        .elf_machine = EM_MIPS, .elf_class = cls, .elf_data = data,        \
     }
 
-const phc_abi phc_abi_mips = MIPS_ROW(PHC_ARCH_MIPS, "mips", 32, PHC_BIG_ENDIAN);
-const phc_abi phc_abi_mipsel = MIPS_ROW(PHC_ARCH_MIPSEL, "mipsel", 32, PHC_LITTLE_ENDIAN);
-const phc_abi phc_abi_mips64 = MIPS_ROW(PHC_ARCH_MIPS64, "mips64", 64, PHC_BIG_ENDIAN);
-const phc_abi phc_abi_mips64el = MIPS_ROW(PHC_ARCH_MIPS64EL, "mips64el", 64, PHC_LITTLE_ENDIAN);
+static const phc_target_row rows[] = {
+    ROW(PHC_ARCH_MIPS, "mips", 32, PHC_BIG_ENDIAN, ELFCLASS32, ELFDATA2MSB),
+    ROW(PHC_ARCH_MIPSEL, "mipsel", 32, PHC_LITTLE_ENDIAN, ELFCLASS32, ELFDATA2LSB),
+    ROW(PHC_ARCH_MIPS64, "mips64", 64, PHC_BIG_ENDIAN, ELFCLASS64, ELFDATA2MSB),
+    ROW(PHC_ARCH_MIPS64EL, "mips64el", 64, PHC_LITTLE_ENDIAN, ELFCLASS64, ELFDATA2LSB),
+};
+
+const phc_target phc_target_mips = {
+    .name = "MIPS", PHC_TARGET_ROWS(rows),
+    .sentinel = { [PHC_ISA_DEFAULT] = &sentinel }, .insn_align = 4,
+};

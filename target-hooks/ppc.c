@@ -5,16 +5,26 @@
  */
 #include "target.h"
 
-const phc_word_sentinel phc_sentinel_ppc = { .word = 0x694A0000 };
+static const phc_word_sentinel sentinel = { .word = 0x694A0000 };
 
-#define PPC_ROW(id, nm, bits)                                              \
+#define ROW(id, nm, bits, machine)                                         \
     {                                                                      \
-        .arch = id, .name = nm, .reg_bits = bits, .nr_bits = bits,         \
-        .endian = PHC_BIG_ENDIAN,                                          \
-        .gpr = { 0, 3, 4, 5, 6, 7, 8, 3 },                                 \
-        .reg_name = { "r0", "r3", "r4", "r5", "r6", "r7", "r8", "r3" },    \
-        .sentinel_asm = "xori 10, 10, 0",                                  \
+        .abi = {                                                           \
+            .arch = id, .name = nm, .reg_bits = bits, .nr_bits = bits,     \
+            .endian = PHC_BIG_ENDIAN,                                      \
+            .gpr = { 0, 3, 4, 5, 6, 7, 8, 3 },                             \
+            .reg_name = { "r0", "r3", "r4", "r5", "r6", "r7", "r8", "r3" },\
+            .sentinel_asm = "xori 10, 10, 0",                              \
+        },                                                                 \
+        .elf_machine = machine, .elf_data = ELFDATA2MSB,                   \
     }
 
-const phc_abi phc_abi_ppc = PPC_ROW(PHC_ARCH_PPC, "ppc", 32);
-const phc_abi phc_abi_ppc64 = PPC_ROW(PHC_ARCH_PPC64, "ppc64", 64);
+static const phc_target_row rows[] = {
+    ROW(PHC_ARCH_PPC, "ppc", 32, EM_PPC),
+    ROW(PHC_ARCH_PPC64, "ppc64", 64, EM_PPC64),
+};
+
+const phc_target phc_target_ppc = {
+    .name = "PowerPC", PHC_TARGET_ROWS(rows),
+    .sentinel = { [PHC_ISA_DEFAULT] = &sentinel }, .insn_align = 4,
+};

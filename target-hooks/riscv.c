@@ -1,20 +1,31 @@
 /*
  * RISC-V 32/64: `xori x0, x0, 0` (0x00004013). Writes to x0 are discarded,
  * so this is a HINT-space no-op; `xori` with any other register or a
- * non-zero immediate is ordinary code.
+ * non-zero immediate is ordinary code. Compressed (2-byte) instructions
+ * put instruction starts on any even address.
  */
 #include "target.h"
 
-const phc_word_sentinel phc_sentinel_riscv = { .word = 0x00004013 };
+static const phc_word_sentinel sentinel = { .word = 0x00004013 };
 
-#define RISCV_ROW(id, nm, bits)                                            \
+#define ROW(id, nm, bits, cls)                                             \
     {                                                                      \
-        .arch = id, .name = nm, .reg_bits = bits, .nr_bits = bits,         \
-        .endian = PHC_LITTLE_ENDIAN,                                       \
-        .gpr = { 17, 10, 11, 12, 13, 14, 15, 10 },                         \
-        .reg_name = { "a7", "a0", "a1", "a2", "a3", "a4", "a5", "a0" },    \
-        .sentinel_asm = "xori x0, x0, 0",                                  \
+        .abi = {                                                           \
+            .arch = id, .name = nm, .reg_bits = bits, .nr_bits = bits,     \
+            .endian = PHC_LITTLE_ENDIAN,                                   \
+            .gpr = { 17, 10, 11, 12, 13, 14, 15, 10 },                     \
+            .reg_name = { "a7", "a0", "a1", "a2", "a3", "a4", "a5", "a0" },\
+            .sentinel_asm = "xori x0, x0, 0",                              \
+        },                                                                 \
+        .elf_machine = EM_RISCV, .elf_class = cls,                         \
     }
 
-const phc_abi phc_abi_riscv32 = RISCV_ROW(PHC_ARCH_RISCV32, "riscv32", 32);
-const phc_abi phc_abi_riscv64 = RISCV_ROW(PHC_ARCH_RISCV64, "riscv64", 64);
+static const phc_target_row rows[] = {
+    ROW(PHC_ARCH_RISCV32, "riscv32", 32, ELFCLASS32),
+    ROW(PHC_ARCH_RISCV64, "riscv64", 64, ELFCLASS64),
+};
+
+const phc_target phc_target_riscv = {
+    .name = "RISC-V", PHC_TARGET_ROWS(rows),
+    .sentinel = { [PHC_ISA_DEFAULT] = &sentinel }, .insn_align = 2,
+};

@@ -1,16 +1,14 @@
-/* What each target-hooks file exports: its ABI rows and its sentinel. */
+/*
+ * One descriptor per architecture: what phc knows about it apart from any
+ * engine. Each target-hooks/<arch>.c defines one phc_target; the table of
+ * them, and the public enum phc_arch, are made from the list in
+ * target-hooks/meson.build (see docs/adding-an-architecture.md).
+ */
 #ifndef PHC_TARGET_H
 #define PHC_TARGET_H
 
+#include <elf.h>
 #include <phc/sentinel.h>
-
-extern const phc_abi phc_abi_x86_64, phc_abi_i386;
-extern const phc_abi phc_abi_arm;
-extern const phc_abi phc_abi_aarch64;
-extern const phc_abi phc_abi_mips, phc_abi_mipsel, phc_abi_mips64, phc_abi_mips64el;
-extern const phc_abi phc_abi_ppc, phc_abi_ppc64;
-extern const phc_abi phc_abi_riscv32, phc_abi_riscv64;
-extern const phc_abi phc_abi_loongarch64;
 
 /*
  * A sentinel that is one 32-bit instruction word. @halfwords: the word is two
@@ -21,11 +19,41 @@ typedef struct phc_word_sentinel {
     bool halfwords;
 } phc_word_sentinel;
 
-extern const phc_word_sentinel phc_sentinel_arm_a32, phc_sentinel_arm_t32;
-extern const phc_word_sentinel phc_sentinel_aarch64;
-extern const phc_word_sentinel phc_sentinel_mips;
-extern const phc_word_sentinel phc_sentinel_ppc;
-extern const phc_word_sentinel phc_sentinel_riscv;
-extern const phc_word_sentinel phc_sentinel_loongarch;
+/* One ABI row and the ELF header fields that announce a program for it. */
+typedef struct phc_target_row {
+    phc_abi abi;
+    uint16_t elf_machine; /* e_machine */
+    uint8_t elf_class;    /* ELFCLASS32 or ELFCLASS64; 0: either */
+    uint8_t elf_data;     /* ELFDATA2LSB or ELFDATA2MSB; 0: either */
+} phc_target_row;
+
+typedef struct phc_target {
+    const char *name; /* for people: "RISC-V" */
+    /* its rows, in phc_arch order (the order of its line in the list) */
+    const phc_target_row *rows;
+    unsigned nrows;
+    /* the sentinel in each instruction-set state; none at all: x86, whose
+     * sentinel is port semantics (phc_x86_io_is_hypercall) */
+    const phc_word_sentinel *sentinel[PHC_ISA_T32 + 1];
+    unsigned insn_align; /* bytes between possible instruction starts */
+} phc_target;
+
+/* Every target, in the list's order (generated: targets.c). */
+extern const phc_target *const phc_targets[];
+extern const unsigned phc_ntargets;
+
+/* The target an ABI row belongs to, and the row's place in it. */
+typedef struct phc_target_ref {
+    const phc_target *target;
+    unsigned row;
+} phc_target_ref;
+
+/* Indexed by phc_arch (generated: targets.c). */
+extern const phc_target_ref phc_target_rows[PHC_ARCH_COUNT];
+
+/* NULL for an arch outside the enum. */
+const phc_target *phc_target_of(phc_arch arch);
+
+#define PHC_TARGET_ROWS(r) .rows = (r), .nrows = sizeof(r) / sizeof((r)[0])
 
 #endif

@@ -13,20 +13,31 @@
 
 enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI, R8, R9, R10, R11 };
 
-const phc_abi phc_abi_x86_64 = {
-    .arch = PHC_ARCH_X86_64, .name = "x86_64", .reg_bits = 64, .nr_bits = 32,
-    .endian = PHC_LITTLE_ENDIAN,
-    .gpr = { RAX, RDI, RSI, RDX, R10, R8, R9, RAX },
-    .reg_name = { "eax", "rdi", "rsi", "rdx", "r10", "r8", "r9", "rax" },
-    .sentinel_asm = "outl %eax, $0x88",
+static const phc_target_row rows[] = {
+    {
+        .abi = {
+            .arch = PHC_ARCH_X86_64, .name = "x86_64", .reg_bits = 64, .nr_bits = 32,
+            .endian = PHC_LITTLE_ENDIAN,
+            .gpr = { RAX, RDI, RSI, RDX, R10, R8, R9, RAX },
+            .reg_name = { "eax", "rdi", "rsi", "rdx", "r10", "r8", "r9", "rax" },
+            .sentinel_asm = "outl %eax, $0x88",
+        },
+        .elf_machine = EM_X86_64,
+    },
+    {
+        .abi = {
+            .arch = PHC_ARCH_I386, .name = "i386", .reg_bits = 32, .nr_bits = 32,
+            .endian = PHC_LITTLE_ENDIAN,
+            .gpr = { RAX, RBX, RCX, RDX, RSI, RDI, RBP, RAX },
+            .reg_name = { "eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "eax" },
+            .sentinel_asm = "outl %eax, $0x88",
+        },
+        .elf_machine = EM_386,
+    },
 };
 
-const phc_abi phc_abi_i386 = {
-    .arch = PHC_ARCH_I386, .name = "i386", .reg_bits = 32, .nr_bits = 32,
-    .endian = PHC_LITTLE_ENDIAN,
-    .gpr = { RAX, RBX, RCX, RDX, RSI, RDI, RBP, RAX },
-    .reg_name = { "eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "eax" },
-    .sentinel_asm = "outl %eax, $0x88",
+const phc_target phc_target_x86 = {
+    .name = "x86", PHC_TARGET_ROWS(rows), .insn_align = 1,
 };
 
 bool phc_x86_io_is_hypercall(const phc_io_event *io)

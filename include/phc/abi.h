@@ -6,22 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum phc_arch {
-    PHC_ARCH_X86_64,
-    PHC_ARCH_I386,
-    PHC_ARCH_ARM,
-    PHC_ARCH_AARCH64,
-    PHC_ARCH_MIPS,
-    PHC_ARCH_MIPSEL,
-    PHC_ARCH_MIPS64,
-    PHC_ARCH_MIPS64EL,
-    PHC_ARCH_PPC,
-    PHC_ARCH_PPC64,
-    PHC_ARCH_RISCV32,
-    PHC_ARCH_RISCV64,
-    PHC_ARCH_LOONGARCH64,
-    PHC_ARCH_COUNT
-} phc_arch;
+/* phc_arch: PHC_ARCH_X86_64 .. PHC_ARCH_COUNT, one per ABI row below. */
+#include <phc/arch.h>
 
 /* The registers a hypercall touches, named by role rather than by register. */
 typedef enum phc_slot {
@@ -52,7 +38,7 @@ typedef enum phc_endian { PHC_LITTLE_ENDIAN, PHC_BIG_ENDIAN } phc_endian;
  */
 typedef struct phc_abi {
     phc_arch arch;
-    const char *name;      /* "mipsel": the -arch name and the trace name */
+    const char *name;      /* "i386": the -arch name and the trace name */
     unsigned reg_bits;     /* width of the registers the ABI reads: 32 or 64 */
     unsigned nr_bits;      /* width of the hypercall number (x86-64: 32, EAX) */
     phc_endian endian;
