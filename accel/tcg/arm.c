@@ -120,19 +120,17 @@ static bool a64_install(tcg_machine *m)
     return true;
 }
 
-static const tcg_arch arch_arm = {
-    .arch = PHC_ARCH_ARM, .uc_arch = UC_ARCH_ARM, .uc_mode = UC_MODE_ARM,
-    .pc_reg = UC_ARM_REG_PC, .reg_bytes = 4, .gpr = gpr_arm, .ngpr = 16,
-    .install = arm_install, .resume_pc = arm_resume_pc,
+static const tcg_arch arches[] = {
+    {
+        .arch = PHC_ARCH_ARM, .uc_arch = UC_ARCH_ARM, .uc_mode = UC_MODE_ARM,
+        .pc_reg = UC_ARM_REG_PC, .reg_bytes = 4, .gpr = gpr_arm, .ngpr = 16,
+        .install = arm_install, .resume_pc = arm_resume_pc,
+    },
+    {
+        .arch = PHC_ARCH_AARCH64, .uc_arch = UC_ARCH_ARM64, .uc_mode = UC_MODE_ARM,
+        .pc_reg = UC_ARM64_REG_PC, .reg_bytes = 8, .gpr = gpr_a64, .ngpr = 31,
+        .install = a64_install,
+    },
 };
 
-static const tcg_arch arch_aarch64 = {
-    .arch = PHC_ARCH_AARCH64, .uc_arch = UC_ARCH_ARM64, .uc_mode = UC_MODE_ARM,
-    .pc_reg = UC_ARM64_REG_PC, .reg_bytes = 8, .gpr = gpr_a64, .ngpr = 31,
-    .install = a64_install,
-};
-
-const tcg_arch *tcg_arch_arm(phc_arch arch)
-{
-    return arch == PHC_ARCH_ARM ? &arch_arm : arch == PHC_ARCH_AARCH64 ? &arch_aarch64 : NULL;
-}
+const tcg_arch_list tcg_arm_arches = TCG_ARCH_LIST(arches);

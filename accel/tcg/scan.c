@@ -35,6 +35,7 @@
 #include <inttypes.h>
 #include <glib.h>
 #include "tcg.h"
+#include "../../target-hooks/target.h"
 
 #define MAX_SITES 4096u
 #define SCAN_CHUNK 1024u
@@ -43,7 +44,7 @@
 struct tcg_scan {
     GHashTable *sites; /* address -> uc_hook */
     GArray *pending;   /* uint64_t addresses found since the last start */
-    unsigned step;     /* instruction alignment: 2 with compressed RISC-V code */
+    unsigned step;     /* the target's instruction alignment */
 };
 
 static bool is_known(const tcg_scan *s, uint64_t addr)
@@ -146,7 +147,7 @@ static bool scan_install(tcg_machine *m)
     m->scan = g_new0(tcg_scan, 1);
     m->scan->sites = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
     m->scan->pending = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-    m->scan->step = m->arch->arch == PHC_ARCH_RISCV32 || m->arch->arch == PHC_ARCH_RISCV64 ? 2 : 4;
+    m->scan->step = phc_target_of(m->arch->arch)->insn_align;
     if (uc_hook_add(m->uc, &h, UC_HOOK_EDGE_GENERATED, on_edge, m, 1, 0) != UC_ERR_OK ||
         uc_hook_add(m->uc, &h, UC_HOOK_INTR, on_interrupt, m, 1, 0) != UC_ERR_OK) {
         snprintf(m->reason, sizeof(m->reason), "uc_hook_add failed");
@@ -155,18 +156,16 @@ static bool scan_install(tcg_machine *m)
     return true;
 }
 
-unsigned tcg_scan_hooks(const tcg_scan *s)
+static void scan_destroy(tcg_machine *m)
 {
-    return g_hash_table_size(s->sites);
-}
-
-void tcg_scan_free(tcg_scan *s)
-{
+    tcg_scan *s = m->scan;
     if (!s)
         return;
+    m->stats.code_hooks = g_hash_table_size(s->sites);
     g_hash_table_destroy(s->sites);
     g_array_free(s->pending, TRUE);
     g_free(s);
+    m->scan = NULL;
 }
 
 /* Register tables: ISA number n is Unicorn's first GPR id + n on all three. */
@@ -181,6 +180,7 @@ static const int gpr_riscv[32] = { R32(UC_RISCV_REG_X0) };
     {                                                                                      \
         .arch = id, .uc_arch = uarch, .uc_mode = umode, .pc_reg = pc, .reg_bytes = bytes, \
         .gpr = table, .ngpr = 32, .install = scan_install, .prepare = scan_prepare,        \
+        .destroy = scan_destroy,                                                           \
         __VA_ARGS__                                                                        \
     }
 
@@ -188,9 +188,15 @@ static const int gpr_riscv[32] = { R32(UC_RISCV_REG_X0) };
  * `li` (measured); the e6500, its successor, runs 64-bit code. */
 #define CPU(model) .pick_cpu = true, .cpu_model = (model)
 
+#define MIPS64_REFUSAL                                                                                    \
+    "Unicorn 2.0.1 cannot run MIPS64 code: uc_emu_start sets a 32-bit start PC (upstream issue #2109) and " \
+    "64-bit instructions raise Reserved Instruction"
+
 static const tcg_arch scanned[] = {
     SCANNED(PHC_ARCH_MIPS, UC_ARCH_MIPS, UC_MODE_MIPS32 | UC_MODE_BIG_ENDIAN, UC_MIPS_REG_PC, 4, gpr_mips),
     SCANNED(PHC_ARCH_MIPSEL, UC_ARCH_MIPS, UC_MODE_MIPS32 | UC_MODE_LITTLE_ENDIAN, UC_MIPS_REG_PC, 4, gpr_mips),
+    { .arch = PHC_ARCH_MIPS64, .refusal = MIPS64_REFUSAL },
+    { .arch = PHC_ARCH_MIPS64EL, .refusal = MIPS64_REFUSAL },
     SCANNED(PHC_ARCH_PPC, UC_ARCH_PPC, UC_MODE_PPC32 | UC_MODE_BIG_ENDIAN, UC_PPC_REG_PC, 4, gpr_ppc),
     SCANNED(PHC_ARCH_PPC64, UC_ARCH_PPC, UC_MODE_PPC64 | UC_MODE_BIG_ENDIAN, UC_PPC_REG_PC, 8, gpr_ppc,
             CPU(UC_CPU_PPC64_E6500)),
@@ -198,10 +204,4 @@ static const tcg_arch scanned[] = {
     SCANNED(PHC_ARCH_RISCV64, UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 8, gpr_riscv),
 };
 
-const tcg_arch *tcg_arch_scanned(phc_arch arch)
-{
-    for (size_t i = 0; i < G_N_ELEMENTS(scanned); i++)
-        if (scanned[i].arch == arch)
-            return &scanned[i];
-    return NULL;
-}
+const tcg_arch_list tcg_scan_arches = TCG_ARCH_LIST(scanned);

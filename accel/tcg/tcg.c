@@ -1,7 +1,7 @@
 /*
- * phc_accel_tcg: one Unicorn engine as one vCPU. This file owns guest RAM,
- * the vCPU view the dispatcher sees, and the run loop; each architecture
- * file says how its sentinel is caught.
+ * One Unicorn engine as one vCPU. This file owns guest RAM, the vCPU view
+ * the dispatcher sees, and the run loop; the engine entry it is handed
+ * (tcg_arch) says how the architecture's sentinel is caught.
  *
  * The run loop restarts the engine whenever a hook changed something the
  * engine cannot pick up mid-flight (a new sentinel hook, an ARM32 call
@@ -21,39 +21,12 @@
 #define PAGE_SIZE 4096u
 #define REKICK_NS 10000000L
 
-static const tcg_arch *arch_for(phc_arch arch)
-{
-    const tcg_arch *a = tcg_arch_x86(arch);
-    if (!a)
-        a = tcg_arch_arm(arch);
-    if (!a)
-        a = tcg_arch_scanned(arch);
-    return a;
-}
-
-static uc_err open_uc(const tcg_arch *a, uc_engine **uc)
+uc_err tcg_open_engine(const tcg_arch *a, uc_engine **uc)
 {
     uc_err err = uc_open(a->uc_arch, a->uc_mode, uc);
     if (err == UC_ERR_OK && a->pick_cpu && (err = uc_ctl_set_cpu_model(*uc, a->cpu_model)) != UC_ERR_OK)
         uc_close(*uc);
     return err;
-}
-
-static const char *tcg_unsupported(phc_arch arch)
-{
-    if (arch == PHC_ARCH_LOONGARCH64)
-        return "no TCG engine here runs LoongArch (Unicorn 2.0.1 has no LoongArch target)";
-    if (arch == PHC_ARCH_MIPS64 || arch == PHC_ARCH_MIPS64EL)
-        return "Unicorn 2.0.1 cannot run MIPS64 code: uc_emu_start sets a 32-bit start PC (upstream issue "
-               "#2109) and 64-bit instructions raise Reserved Instruction";
-    const tcg_arch *a = arch_for(arch);
-    if (!a)
-        return "the TCG frontend does not know this architecture";
-    uc_engine *uc;
-    if (open_uc(a, &uc) != UC_ERR_OK)
-        return "this Unicorn build cannot open an engine for this architecture";
-    uc_close(uc);
-    return NULL;
 }
 
 /* ---- the vCPU the dispatcher and handlers see ---- */
@@ -276,7 +249,7 @@ static void kick(void *arg)
 static bool open_engine(tcg_machine *m, phc_run_result *res)
 {
     const phc_run_config *cfg = m->cfg;
-    uc_err err = open_uc(m->arch, &m->uc);
+    uc_err err = tcg_open_engine(m->arch, &m->uc);
     if (err != UC_ERR_OK) {
         m->uc = NULL;
         phc_run_result_set(res, PHC_END_ERROR, "unicorn: cannot open the %s engine: %s", cfg->abi->name,
@@ -431,25 +404,11 @@ static void run_loop(tcg_machine *m, phc_run_result *res)
     }
 }
 
-void phc_tcg_run(const phc_run_config *cfg, phc_run_result *res, phc_tcg_stats *stats)
+void tcg_run(const tcg_arch *a, const phc_run_config *cfg, phc_run_result *res, phc_tcg_stats *stats)
 {
-    *res = (phc_run_result){ .end = PHC_END_ERROR };
-    if (stats)
-        *stats = (phc_tcg_stats){ 0 };
-    const char *why = tcg_unsupported(cfg->abi->arch);
-    if (why) {
-        phc_run_result_set(res, PHC_END_ERROR, "-accel tcg -arch %s: %s", cfg->abi->name, why);
-        return;
-    }
-    if (cfg->smp > 1) {
-        phc_run_result_set(res, PHC_END_ERROR,
-                           "-smp %u: the TCG frontend runs one vCPU (one Unicorn engine is one CPU)", cfg->smp);
-        return;
-    }
-
     tcg_machine m = {
         .vcpu = { .ops = &tcg_vcpu_ops, .index = 0, .abi = cfg->abi },
-        .arch = arch_for(cfg->abi->arch),
+        .arch = a,
         .cfg = cfg,
     };
     kicker k = { .m = &m };
@@ -471,24 +430,12 @@ void phc_tcg_run(const phc_run_config *cfg, phc_run_result *res, phc_tcg_stats *
     atomic_store(&m.run_over, true);
     if (k.started)
         pthread_join(k.thread, NULL);
-    m.stats.code_hooks = m.scan ? tcg_scan_hooks(m.scan) : 0;
+    if (m.arch->destroy)
+        m.arch->destroy(&m);
     if (stats)
         *stats = m.stats;
-    tcg_scan_free(m.scan);
-    tcg_x86_free(&m);
     if (m.uc)
         uc_close(m.uc);
     if (m.ram)
         munmap(m.ram, cfg->mem_size);
 }
-
-static void tcg_run(const phc_run_config *cfg, phc_run_result *res)
-{
-    phc_tcg_run(cfg, res, NULL);
-}
-
-const phc_accel phc_accel_tcg = {
-    .name = "tcg",
-    .unsupported = tcg_unsupported,
-    .run = tcg_run,
-};

@@ -1,7 +1,9 @@
 /*
  * The TCG frontend on Unicorn: one engine is one vCPU. Each architecture
- * file supplies a tcg_arch (engine mode, register table, how its sentinel
- * is caught); tcg.c owns the engine, guest RAM and the run loop.
+ * file supplies its tcg_arch entries (engine mode, register table, how its
+ * sentinel is caught); tcg.c owns the engine, guest RAM and the run loop;
+ * accel.c picks the entry from the engine files' lists, so tcg.c knows no
+ * architecture by name.
  */
 #ifndef PHC_ACCEL_TCG_H
 #define PHC_ACCEL_TCG_H
@@ -27,6 +29,9 @@ typedef enum tcg_stop {
 
 typedef struct tcg_arch {
     phc_arch arch;
+    /* non-NULL: this engine cannot run the row, and this says why; the
+     * rest of the entry is unused */
+    const char *refusal;
     uc_arch uc_arch;
     uc_mode uc_mode;
     bool pick_cpu; /* set cpu_model (UC_CPU_*) instead of Unicorn's default */
@@ -46,7 +51,21 @@ typedef struct tcg_arch {
     uint64_t (*resume_pc)(tcg_machine *m);
     /* Called when the engine returns with no recorded reason (x86: HLT). */
     void (*unexplained_stop)(tcg_machine *m);
+    /* After the run: free what install made and fill in its counters.
+     * NULL: install made nothing to free. */
+    void (*destroy)(tcg_machine *m);
 } tcg_arch;
+
+/* One engine file's entries. */
+typedef struct tcg_arch_list {
+    const tcg_arch *arches;
+    size_t n;
+} tcg_arch_list;
+
+#define TCG_ARCH_LIST(a) { .arches = (a), .n = sizeof(a) / sizeof((a)[0]) }
+
+/* The engine files' lists (x86.c, arm.c, scan.c), which accel.c searches. */
+extern const tcg_arch_list tcg_x86_arches, tcg_arm_arches, tcg_scan_arches;
 
 /* Counters a test can read back through phc_tcg_run. */
 typedef struct phc_tcg_stats {
@@ -78,7 +97,7 @@ struct tcg_machine {
     const tcg_arch *arch;
     const phc_run_config *cfg;
     struct phc_portbus *bus; /* x86 port IO */
-    tcg_scan *scan;          /* MIPS, PPC, RISC-V: sentinel sites found so far */
+    tcg_scan *scan;          /* scanned word sentinels: the sites found so far */
     tcg_call_regs regs;      /* the current call's registers */
     uint64_t insns;          /* counted only when there is an instruction limit */
     tcg_stop stop;
@@ -112,17 +131,8 @@ bool tcg_ram_read(const tcg_machine *m, uint64_t addr, void *buf, size_t len);
 uint64_t tcg_read_pc(tcg_machine *m);
 void tcg_write_pc(tcg_machine *m, uint64_t pc);
 
-/* Per-architecture descriptors (x86.c, arm.c, scan.c). */
-const tcg_arch *tcg_arch_x86(phc_arch arch);
-const tcg_arch *tcg_arch_arm(phc_arch arch);
-const tcg_arch *tcg_arch_scanned(phc_arch arch);
-
-/* scan.c: translation-time sentinel sites for MIPS, PPC and RISC-V. */
-void tcg_scan_free(tcg_scan *s);
-unsigned tcg_scan_hooks(const tcg_scan *s);
-
-/* x86.c */
-void tcg_x86_free(tcg_machine *m);
+/* Open the engine @a names (and its CPU model). */
+uc_err tcg_open_engine(const tcg_arch *a, uc_engine **uc);
 
 /* Unicorn's uc_ctl_request_cache shifts 3 << 30 in an int, which is
  * undefined (UBSan stops there); the same request spelled unsigned. */
@@ -131,6 +141,9 @@ static inline uc_err tcg_request_cache(uc_engine *uc, uint64_t pc, uc_tb *tb)
     uint32_t control = UC_CTL_TB_REQUEST_CACHE | 2u << 26 | (uint32_t)UC_CTL_IO_READ_WRITE << 30;
     return uc_ctl(uc, (uc_control_type)control, pc, tb);
 }
+
+/* Run the guest on the engine entry @a (tcg.c). */
+void tcg_run(const tcg_arch *a, const phc_run_config *cfg, phc_run_result *res, phc_tcg_stats *stats);
 
 /* The run behind phc_accel_tcg.run, with counters for tests (may be NULL). */
 void phc_tcg_run(const phc_run_config *cfg, phc_run_result *res, phc_tcg_stats *stats);

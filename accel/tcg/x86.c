@@ -183,26 +183,24 @@ static void x86_unexplained_stop(tcg_machine *m)
     }
 }
 
-void tcg_x86_free(tcg_machine *m)
+static void x86_destroy(tcg_machine *m)
 {
     if (m->bus)
         phc_portbus_free(m->bus);
     m->bus = NULL;
 }
 
-static const tcg_arch arch_x86_64 = {
-    .arch = PHC_ARCH_X86_64, .uc_arch = UC_ARCH_X86, .uc_mode = UC_MODE_64,
-    .pc_reg = UC_X86_REG_RIP, .reg_bytes = 8, .gpr = gpr64, .ngpr = 16,
-    .install = x86_install, .unexplained_stop = x86_unexplained_stop,
+static const tcg_arch arches[] = {
+    {
+        .arch = PHC_ARCH_X86_64, .uc_arch = UC_ARCH_X86, .uc_mode = UC_MODE_64,
+        .pc_reg = UC_X86_REG_RIP, .reg_bytes = 8, .gpr = gpr64, .ngpr = 16,
+        .install = x86_install, .unexplained_stop = x86_unexplained_stop, .destroy = x86_destroy,
+    },
+    {
+        .arch = PHC_ARCH_I386, .uc_arch = UC_ARCH_X86, .uc_mode = UC_MODE_32,
+        .pc_reg = UC_X86_REG_EIP, .reg_bytes = 4, .gpr = gpr32, .ngpr = 8,
+        .install = x86_install, .unexplained_stop = x86_unexplained_stop, .destroy = x86_destroy,
+    },
 };
 
-static const tcg_arch arch_i386 = {
-    .arch = PHC_ARCH_I386, .uc_arch = UC_ARCH_X86, .uc_mode = UC_MODE_32,
-    .pc_reg = UC_X86_REG_EIP, .reg_bytes = 4, .gpr = gpr32, .ngpr = 8,
-    .install = x86_install, .unexplained_stop = x86_unexplained_stop,
-};
-
-const tcg_arch *tcg_arch_x86(phc_arch arch)
-{
-    return arch == PHC_ARCH_X86_64 ? &arch_x86_64 : arch == PHC_ARCH_I386 ? &arch_i386 : NULL;
-}
+const tcg_arch_list tcg_x86_arches = TCG_ARCH_LIST(arches);
