@@ -19,6 +19,14 @@ static const char *kvm_unsupported(phc_arch arch)
     return "KVM on an x86-64 host runs x86_64 and i386 guests only; use -accel tcg";
 }
 
+/* phc does not reboot: a reset, like a triple fault, ends the run. */
+static void guest_reset(void *opaque, const char *how)
+{
+    phc_run_result res;
+    phc_run_result_set(&res, PHC_END_FAULT, "the guest reset the machine through %s", how);
+    kvm_machine_end(opaque, &res);
+}
+
 static int machine_setup(kvm_machine *m, const phc_run_config *cfg, char *err, size_t errlen)
 {
     const phc_linux_guest *lx = cfg->linux_guest;
@@ -57,6 +65,11 @@ static int machine_setup(kvm_machine *m, const phc_run_config *cfg, char *err, s
             return -1;
     }
     m->ports = phc_portbus_new(cfg->console ? cfg->console : stdout);
+    m->reset = (phc_reset){ .fire = guest_reset, .opaque = m };
+    if (!phc_reset_attach(&m->reset, m->ports)) {
+        snprintf(err, errlen, "the reset ports are taken on the port bus");
+        return -1;
+    }
     return 0;
 }
 

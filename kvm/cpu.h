@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <phc/accel.h>
 #include "../accel/portbus.h"
+#include "../accel/reset.h"
 #include "vm.h"
 
 typedef struct kvm_machine kvm_machine;
@@ -29,6 +30,7 @@ struct kvm_machine {
     phc_dispatcher *dispatcher;
     phc_portbus *ports;
     pthread_mutex_t ports_lock; /* the devices assume one caller at a time */
+    phc_reset reset;            /* 0x64 and 0xCF9 on the bus: a reset ends the run */
     kvm_cpu *cpus;
     unsigned ncpus;
     bool rip_past_out;          /* this host's KVM exits past an OUT (pio_probe.h) */

@@ -18,6 +18,19 @@
 _Static_assert(KVM_X86_BOOT_END <= PHC_LINUX_BOOT_PARAMS,
                "the bare boot tables must end below the zero page");
 
+/*
+ * Where a PC's CPU starts after a reset, and where Linux's reboot=bios (and
+ * its fallback after the 8042 and EFI) jumps in real mode: F000:FFF0. There
+ * is no BIOS; what stands there pulls the 8042 reset line, so that reboot
+ * ends the run too, instead of running zeroes forever.
+ */
+#define RESET_VECTOR 0xffff0ull
+static const uint8_t reset_vector_code[] = {
+    0xb0, 0xfe, /* mov $0xfe, %al */
+    0xe6, 0x64, /* out %al, $0x64 */
+    0xfa, 0xf4, /* cli; hlt */
+};
+
 #define TSS_ADDR 0xfffbd000ull          /* three pages */
 #define IDENTITY_MAP_ADDR 0xfffbc000ull /* one page, right below */
 
@@ -50,6 +63,8 @@ int kvm_x86_linux_prepare(kvm_vm *vm, const phc_linux_guest *guest, phc_linux_en
     if (create_devices(vm, err, errlen) != 0 ||
         phc_linux_load(vm->ram, vm->ram_size, guest, entry, err, errlen) != 0)
         return -1;
+    /* Reserved in the e820 map (BIOS ROM), below the kernel. */
+    memcpy(vm->ram + RESET_VECTOR, reset_vector_code, sizeof(reset_vector_code));
     /* The bare boot tables (GDT, identity paging) live below the zero page. */
     const phc_image none = { 0 };
     return kvm_x86_boot_prepare(vm, &none, entry_arch(entry), err, errlen);

@@ -97,6 +97,7 @@ struct tcg_machine {
     const tcg_arch *arch;
     const phc_run_config *cfg;
     struct phc_portbus *bus; /* x86 port IO */
+    struct phc_reset *reset; /* x86: 0x64 and 0xCF9 on the bus, ending the run */
     tcg_scan *scan;          /* scanned word sentinels: the sites found so far */
     tcg_call_regs regs;      /* the current call's registers */
     uint64_t insns;          /* counted only when there is an instruction limit */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include "tcg.h"
 #include "../portbus.h"
+#include "../reset.h"
 
 enum { RAX, RCX, RDX, RBX, RSP, RBP, RSI, RDI };
 
@@ -154,12 +155,24 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *opaque)
     tcg_fault(m, "x86 exception %u at pc %#" PRIx64, intno, tcg_read_pc(m));
 }
 
+/* phc does not reboot: a reset ends the run as a triple fault does. */
+static void guest_reset(void *opaque, const char *how)
+{
+    tcg_fault(opaque, "the guest reset the machine through %s", how);
+}
+
 static bool x86_install(tcg_machine *m)
 {
     uc_hook h;
     m->bus = phc_portbus_new(m->cfg->console);
-    if (!m->bus) {
+    m->reset = calloc(1, sizeof(*m->reset));
+    if (!m->bus || !m->reset) {
         snprintf(m->reason, sizeof(m->reason), "no memory for the port bus");
+        return false;
+    }
+    *m->reset = (phc_reset){ .fire = guest_reset, .opaque = m };
+    if (!phc_reset_attach(m->reset, m->bus)) {
+        snprintf(m->reason, sizeof(m->reason), "the reset ports are taken on the port bus");
         return false;
     }
     if (uc_hook_add(m->uc, &h, UC_HOOK_INSN, on_out, m, 1, 0, UC_X86_INS_OUT) != UC_ERR_OK ||
@@ -188,6 +201,8 @@ static void x86_destroy(tcg_machine *m)
     if (m->bus)
         phc_portbus_free(m->bus);
     m->bus = NULL;
+    free(m->reset);
+    m->reset = NULL;
 }
 
 static const tcg_arch arches[] = {

@@ -5,7 +5,8 @@
  *   kvm-test pages GUEST ARCH        calls and near misses at page boundaries
  *   kvm-test mem GUEST               handler memory access by virtual address
  *   kvm-test modes GUEST             the ABI follows the code segment at each call
- *   kvm-test end GUEST END [MEM]     the run ends as END (halt, fault, error)
+ *   kvm-test end GUEST END [MEM [WORDS]]   the run ends as END (halt, fault, error),
+ *                                  its reason saying WORDS
  *   kvm-test cancel GUEST SMP        a cancel from another thread stops all vCPUs
  *   kvm-test insn-limit GUEST        instruction limits are refused
  *   kvm-test outside-ram GUEST       an image that does not fit is refused
@@ -259,7 +260,7 @@ static phc_end end_by_name(const char *name)
     exit(1);
 }
 
-static int case_end(const char *guest, const char *end, const char *mem_mib)
+static int case_end(const char *guest, const char *end, const char *mem_mib, const char *words)
 {
     run r;
     run_init(&r, guest, (mem_mib ? strtoull(mem_mib, NULL, 0) : 32) * MIB, 1);
@@ -267,6 +268,7 @@ static int case_end(const char *guest, const char *end, const char *mem_mib)
     CHECK(r.res.end == end_by_name(end), "ended %s (%s), expected %s", phc_end_name(r.res.end),
           r.res.reason, end);
     CHECK(r.res.reason[0], "no reason given");
+    CHECK(!words || strstr(r.res.reason, words), "the reason does not say \"%s\"", words);
     printf("%s: %s\n", phc_end_name(r.res.end), r.res.reason);
     run_free(&r);
     return check_failures ? 1 : 0;
@@ -483,7 +485,7 @@ int main(int argc, char **argv)
     if (!strcmp(c, "modes"))
         return case_modes(guest);
     if (!strcmp(c, "end") && arg)
-        return case_end(guest, arg, argc > 4 ? argv[4] : NULL);
+        return case_end(guest, arg, argc > 4 ? argv[4] : NULL, argc > 5 ? argv[5] : NULL);
     if (!strcmp(c, "cancel") && arg)
         return case_cancel(guest, (unsigned)atoi(arg));
     if (!strcmp(c, "insn-limit") || !strcmp(c, "outside-ram"))

@@ -17,4 +17,20 @@ _start:
         ret
         .elseif END == 5                # spin until stopped from outside
 1:      jmp     1b
+        .elseif END == 6                # the 8042's reset line; a halt if ignored
+        mov     $0xfe, %al
+        out     %al, $0x64
+        cli
+        hlt
+        .elseif END == 7                # the reset control register; a halt if ignored
+        mov     $0xcf9, %dx
+        mov     $0x02, %al              # SYS_RST alone chooses, it does not reset
+        out     %al, (%dx)
+        in      (%dx), %al              # and reads back
+        cmp     $0x02, %al
+        jne     2f
+        mov     $0x06, %al              # RST_CPU: now
+        out     %al, (%dx)
+2:      cli
+        hlt
         .endif
