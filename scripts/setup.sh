@@ -18,6 +18,7 @@ packages=(
   clang libclang-rt-14-dev valgrind cpio
   liblzma-dev linux-headers-amd64 # Linux guests: kernel unpacking, the test module
   qemu-system-x86 busybox-static kmod # the KVM host VM (scripts/kvm-host)
+  dpkg-dev libpixman-1-dev # the patched QEMU (scripts/build-qemu.sh)
 )
 # The ARM64 KVM frontend is cross-built against arm64 libraries (multiarch).
 # libfdt-dev cannot be installed for two architectures at once: the cross
@@ -47,3 +48,9 @@ else
   meson setup build >/dev/null
 fi
 ninja -C build >/dev/null
+
+# The patched QEMU, built once per machine into the cache (about an hour of
+# two cores when cold; PHC_QEMU=0 leaves it out and its tests skip).
+if [ "${PHC_QEMU:-1}" != 0 ]; then
+  scripts/build-qemu.sh build >/dev/null
+fi
