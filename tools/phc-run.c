@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <phc/accel.h>
 #include <phc/builtins.h>
+#include <phc/qemu.h>
 #include <phc/trace.h>
 #include "phc-python.h"
 
@@ -32,10 +33,14 @@ extern const phc_accel phc_accel_kvm __attribute__((weak));
 
 enum { MAX_ACCEL_PROPS = 8 };
 
+/* Which TCG engine: Unicorn in this process, or the patched QEMU. */
+typedef enum engine { ENGINE_AUTO, ENGINE_UNICORN, ENGINE_QEMU } engine;
+
 typedef struct options {
     const char *accel, *arch, *kernel, *trace;
     phc_accel_prop props[MAX_ACCEL_PROPS]; /* -accel NAME,KEY=VALUE,... */
     size_t nprops;
+    engine engine;
     const char *initrd, *append; /* a Linux bzImage's initramfs and command line */
     uint64_t load_addr, mem_size, insn_limit;
     bool have_load_addr, builtins, summary;
@@ -51,12 +56,15 @@ static const char usage[] =
     "\n"
     "  -accel tcg|kvm       accelerator (default tcg)\n"
     "  -accel kvm,device=PATH  the KVM device (default /dev/kvm)\n"
+    "  -accel tcg,engine=E  TCG engine: unicorn, or qemu (the patched QEMU; picked by\n"
+    "                       itself for mips64, mips64el, loongarch64 and Linux kernels)\n"
     "  -arch NAME           guest architecture; taken from the ELF header when omitted\n"
     "                       (%s)\n"
     "  -kernel FILE         guest: an ELF executable, or a raw binary with -load-addr,\n"
-    "                       or a Linux bzImage (x86_64, -accel kvm)\n"
-    "  -initrd FILE         the bzImage's initramfs\n"
-    "  -append CMDLINE      the bzImage's command line, e.g. \"console=ttyS0\"\n"
+    "                       or a Linux kernel (x86_64 bzImage under -accel kvm; any\n"
+    "                       row with a QEMU machine under -accel tcg)\n"
+    "  -initrd FILE         the Linux kernel's initramfs\n"
+    "  -append CMDLINE      the Linux kernel's command line, e.g. \"console=ttyS0\"\n"
     "  -load-addr ADDR      load FILE as a raw binary at ADDR and start there\n"
     "  -m SIZE              guest RAM from address 0, e.g. 64M (default 32M)\n"
     "  -smp N               vCPUs (default 1; more than 1 needs -accel kvm)\n"
@@ -121,6 +129,28 @@ static void parse_accel(options *o, char *arg)
         *eq = '\0';
         o->props[o->nprops++] = (phc_accel_prop){ .key = kv, .value = eq + 1 };
     }
+
+/* tcg's engine=unicorn|qemu is the runner's choice of engine, not a
+ * property of the in-process frontend: take it out of the list. */
+static void take_engine(options *o)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < o->nprops; i++) {
+        const phc_accel_prop *p = &o->props[i];
+        if (strcmp(p->key, "engine") != 0) {
+            o->props[kept++] = *p;
+            continue;
+        }
+        if (strcmp(o->accel, "tcg") != 0)
+            die(EXIT_USAGE, "-accel %s: engine= is a tcg property", o->accel);
+        if (!strcmp(p->value, "qemu"))
+            o->engine = ENGINE_QEMU;
+        else if (!strcmp(p->value, "unicorn"))
+            o->engine = ENGINE_UNICORN;
+        else
+            die(EXIT_USAGE, "-accel tcg: engine=%s is not an engine (qemu or unicorn)", p->value);
+    }
+    o->nprops = kept;
 }
 
 static options parse(int argc, char **argv)
@@ -141,6 +171,7 @@ static options parse(int argc, char **argv)
             o.summary = true;
         } else if (TAKES("-accel")) {
             parse_accel(&o, argv[i]); /* v, writable */
+            take_engine(&o);
         } else if (TAKES("-arch")) {
             o.arch = v;
         } else if (TAKES("-kernel")) {
@@ -299,6 +330,29 @@ static void *watch(void *arg)
     return NULL;
 }
 
+/* Block SIGINT and SIGTERM everywhere and start the thread that reads
+ * them and keeps the time limit, turning either into a cancel request. */
+static void start_watcher(watcher *w, pthread_t *thread, double time_limit, phc_cancel *cancel)
+{
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    phc_cancel_init(cancel);
+    *w = (watcher){ .sigfd = signalfd(-1, &sigs, SFD_CLOEXEC), .donefd = eventfd(0, EFD_CLOEXEC),
+                    .time_limit = time_limit, .cancel = cancel };
+    if (w->sigfd < 0 || w->donefd < 0 || pthread_create(thread, NULL, watch, w) != 0)
+        die(EXIT_HOST, "cannot start the signal watcher: %s", strerror(errno));
+}
+
+static void stop_watcher(watcher *w, pthread_t thread)
+{
+    uint64_t one = 1;
+    if (write(w->donefd, &one, sizeof(one)) != sizeof(one) || pthread_join(thread, NULL) != 0)
+        die(EXIT_HOST, "cannot stop the signal watcher");
+}
+
 static int exit_status(const phc_run_result *res)
 {
     switch (res->end) {
@@ -311,9 +365,101 @@ static int exit_status(const phc_run_result *res)
     }
 }
 
+/* Rows Unicorn 2.0.1 cannot run: -accel tcg takes QEMU for them. */
+static bool unicorn_cannot(phc_arch arch)
+{
+    return arch == PHC_ARCH_MIPS64 || arch == PHC_ARCH_MIPS64EL || arch == PHC_ARCH_LOONGARCH64;
+}
+
+/*
+ * A Linux kernel (not an ELF, or given -initrd or -append), or a bare
+ * guest for a row Unicorn cannot run, or engine=qemu: the patched QEMU
+ * runs it in a process of its own, which holds the dispatcher.
+ */
+static bool qemu_runs(const options *o, phc_qemu_guest *g)
+{
+    char err[512];
+    phc_image img;
+    const phc_abi *named = NULL;
+
+    if (strcmp(o->accel, "tcg") != 0 || o->engine == ENGINE_UNICORN)
+        return false;
+    if (o->arch && !(named = phc_abi_by_name(o->arch)))
+        die(EXIT_USAGE, "-arch: unknown architecture '%s' (one of: %s)", o->arch, phc_abi_names());
+    *g = (phc_qemu_guest){ .abi = named, .kernel = o->kernel, .initrd = o->initrd, .append = o->append,
+                           .mem_size = o->mem_size, .smp = o->smp, .trace = o->trace,
+                           .builtins = o->builtins };
+    if (o->have_load_addr) {
+        if (!named)
+            die(EXIT_USAGE, "a raw binary (-load-addr) needs -arch");
+        g->raw = true;
+        g->load_addr = o->load_addr;
+        return o->engine == ENGINE_QEMU || unicorn_cannot(named->arch);
+    }
+    if (!file_is_elf(o->kernel) || o->initrd || o->append) {
+        g->linux_kernel = true;
+        if (!g->abi)
+            g->abi = phc_abi_get(PHC_ARCH_X86_64); /* a bzImage */
+        return true;
+    }
+    if (phc_image_load_elf(o->kernel, &img, err, sizeof(err)) != 0)
+        die(EXIT_USAGE, "%s", err);
+    if (named && named != img.abi)
+        die(EXIT_USAGE, "-arch %s does not match %s, which is an %s guest", named->name, o->kernel,
+            img.abi->name);
+    g->abi = img.abi;
+    uint64_t end = phc_image_end(&img);
+    phc_image_free(&img);
+    if (!(o->engine == ENGINE_QEMU || unicorn_cannot(g->abi->arch)))
+        return false;
+    if (end > o->mem_size)
+        die(EXIT_USAGE, "%s needs guest RAM up to 0x%llx; -m gives only 0x%llx", o->kernel,
+            (unsigned long long)end, (unsigned long long)o->mem_size);
+    return true;
+}
+
+static int run_qemu(const options *o, const phc_qemu_guest *guest)
+{
+    phc_qemu_guest g = *guest;
+    const char *why = phc_qemu_unsupported(g.abi->arch, g.linux_kernel);
+    if (why)
+        die(EXIT_HOST, "-accel tcg,engine=qemu -arch %s: %s", g.abi->name, why);
+    if (!g.linux_kernel && o->smp != 1)
+        die(EXIT_USAGE, "-smp %u: a bare guest on QEMU runs one vCPU", o->smp);
+    if (o->insn_limit)
+        die(EXIT_USAGE, "--insn-limit: the QEMU engine has no instruction limit (use --time-limit)");
+    if (o->nhandlers)
+        die(EXIT_USAGE, "--handlers: the QEMU engine runs built-in handlers only");
+    if (o->nprops)
+        die(EXIT_USAGE, "-accel tcg,engine=qemu: unknown property '%s'", o->props[0].key);
+    /* Made here so a path that cannot be written is a usage error; QEMU
+     * writes it again. */
+    phc_trace *trace = NULL;
+    if (o->trace && (!(trace = phc_trace_open(o->trace)) || phc_trace_close(trace) != 0))
+        die(EXIT_USAGE, "--trace %s: %s", o->trace, strerror(errno));
+
+    phc_cancel cancel;
+    watcher w;
+    pthread_t watcher_thread;
+    start_watcher(&w, &watcher_thread, o->time_limit, &cancel);
+    g.cancel = &cancel;
+    fflush(stdout);
+    phc_run_result res;
+    phc_qemu_run(&g, &res);
+    stop_watcher(&w, watcher_thread);
+    if (o->summary)
+        fprintf(stderr, "phc-run: %s on qemu: %s %d\n", g.abi->name, phc_end_name(res.end), exit_status(&res));
+    if (res.end != PHC_END_EXIT)
+        fprintf(stderr, "phc-run: %s: %s\n", phc_end_name(res.end), res.reason);
+    return exit_status(&res);
+}
+
 int main(int argc, char **argv)
 {
     options o = parse(argc, argv);
+    phc_qemu_guest qemu_guest;
+    if (qemu_runs(&o, &qemu_guest))
+        return run_qemu(&o, &qemu_guest);
     const phc_accel *accel = pick_accel(&o);
     phc_image img, initrd = { 0 };
     phc_linux_guest lx = { 0 };
@@ -337,19 +483,10 @@ int main(int argc, char **argv)
     if (o.nhandlers)
         load_handlers(&o, d);
 
-    /* Signals are read by the watcher thread only: block them everywhere. */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     phc_cancel cancel;
-    phc_cancel_init(&cancel);
-    watcher w = { .sigfd = signalfd(-1, &sigs, SFD_CLOEXEC), .donefd = eventfd(0, EFD_CLOEXEC),
-                  .time_limit = o.time_limit, .cancel = &cancel };
+    watcher w;
     pthread_t watcher_thread;
-    if (w.sigfd < 0 || w.donefd < 0 || pthread_create(&watcher_thread, NULL, watch, &w) != 0)
-        die(EXIT_HOST, "cannot start the signal watcher: %s", strerror(errno));
+    start_watcher(&w, &watcher_thread, o.time_limit, &cancel);
 
     phc_run_config cfg = { .abi = abi, .image = &img, .mem_size = o.mem_size, .smp = o.smp,
                            .insn_limit = o.insn_limit, .dispatcher = d, .cancel = &cancel,
@@ -358,9 +495,7 @@ int main(int argc, char **argv)
     phc_run_result res = { .end = PHC_END_ERROR };
     accel->run(&cfg, &res);
 
-    uint64_t one = 1;
-    if (write(w.donefd, &one, sizeof(one)) != sizeof(one) || pthread_join(watcher_thread, NULL) != 0)
-        die(EXIT_HOST, "cannot stop the signal watcher");
+    stop_watcher(&w, watcher_thread);
     fflush(stdout);
     if (o.nhandlers)
         phc_python_finish(stderr);
