@@ -35,9 +35,10 @@ cache=${XDG_CACHE_HOME:-$HOME/.cache}/phc/qemu
 patches=("$src"/accel/qemu/patches/*.patch)
 
 # The key: this script (version, flags, steps), the patches in order, the
-# glue, the device lists and the phc headers the glue is compiled against.
+# glue, the device lists and the phc headers the glue is compiled against
+# (a libphc change elsewhere needs no rebuild: QEMU links it dynamically).
 key=$(cd "$src" && cat scripts/build-qemu.sh "${patches[@]}" accel/qemu/phc.c \
-        accel/qemu/devices/*.mak include/phc/*.h | sha256sum | cut -c1-16)
+        accel/qemu/devices/*.mak include/phc/{abi,builtins,call,dispatcher,sentinel,trace,vcpu}.h | sha256sum | cut -c1-16)
 dir=$cache/$key
 if $print_dir; then
   echo "$dir"

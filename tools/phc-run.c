@@ -129,6 +129,7 @@ static void parse_accel(options *o, char *arg)
         *eq = '\0';
         o->props[o->nprops++] = (phc_accel_prop){ .key = kv, .value = eq + 1 };
     }
+}
 
 /* tcg's engine=unicorn|qemu is the runner's choice of engine, not a
  * property of the in-process frontend: take it out of the list. */
