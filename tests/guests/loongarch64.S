@@ -71,7 +71,8 @@
     .text
     .org DATA_OFF
 message:
-    .asciz "hello from ", GUEST_NAME, "\n"
+    .ascii "hello from ", GUEST_NAME, "\n"
+    .byte 0                         /* one string: .asciz ends each part */
 /* Templates of the trampoline, two words each: plain code, then the call. */
     .org TRAMP_PLAIN - TEXT_BASE
     nop

@@ -14,6 +14,9 @@
   linux_test.py CACHE boot PHC_RUN INIT LOOP_GUEST
       boot to userspace: /init and the module make hypercalls; check the
       trace, the console and the exit status; print the boot-to-exit time
+  linux_test.py CACHE qemu-boot PHC_RUN INIT
+      the same boot under -accel tcg, which takes the patched QEMU (-M pc):
+      the same checks, and the boot-to-exit time printed
   linux_test.py CACHE panic PHC_RUN INIT LOOP_GUEST
       a kernel that cannot start init ends the run with a defined status
       and its last console lines
@@ -45,6 +48,7 @@ CMDLINE = ("console=ttyS0 panic=-1 lpj=4000000 acpi=off pci=off nosmp "
            "mitigations=off audit=0 cryptomgr.notests i8042.noaux i8042.nokbd tsc=reliable")
 TIME_LIMIT = int(os.environ.get("PHC_LINUX_TIME_LIMIT", "120"))
 EARLY_TIME_LIMIT = 400
+QEMU_TIME_LIMIT = int(os.environ.get("PHC_LINUX_QEMU_TIME_LIMIT", "400"))
 CONSOLE_TAIL = 40
 # kernel-mode-loop.S: two instructions a loop, a million loops.
 LOOP_INSTRUCTIONS = 2_000_000
@@ -85,8 +89,8 @@ def kernel_mode_native(phc_run, loop_guest):
             "linux-kvm-early-boot covers the boot protocol here")
 
 
-def boot(phc_run, kernel, initrd, cmdline, trace, time_limit=TIME_LIMIT):
-    cmd = [phc_run, "-accel", "kvm", "-m", f"{RAM_MIB}M", "-kernel", str(kernel), "-append",
+def boot(phc_run, kernel, initrd, cmdline, trace, time_limit=TIME_LIMIT, accel="kvm"):
+    cmd = [phc_run, "-accel", accel, "-m", f"{RAM_MIB}M", "-kernel", str(kernel), "-append",
            cmdline, "--trace", str(trace), "--time-limit", str(time_limit)]
     if initrd:
         cmd += ["-initrd", str(initrd)]
@@ -207,6 +211,26 @@ def cmd_boot(cache, phc_run, init, loop_guest):
         return console_tail(r, "; ".join(problems))
     print(f"{kernel.name}: booted under -accel kvm, {len(calls)} hypercalls "
           f"({'userspace and kernel module' if module else 'userspace only'}), "
+          f"boot-to-exit {seconds:.2f} s")
+    return 0
+
+
+def cmd_qemu_boot(cache, phc_run, init):
+    guest = lg.prepare(cache, init)
+    with tempfile.TemporaryDirectory() as tmp:
+        trace = Path(tmp) / "trace.jsonl"
+        r, seconds = boot(phc_run, guest.kernel, guest.initrd, CMDLINE, trace,
+                          time_limit=QEMU_TIME_LIMIT, accel="tcg")
+        if r.returncode == 126 and "build it with scripts/build-qemu.sh" in r.stderr:
+            raise lg.Skip(f"the patched QEMU is not built here: {r.stderr.strip()}")
+        if not trace.exists():
+            return console_tail(r, "no trace was written")
+        calls = read_trace(trace)
+    problems = check_boot(r, calls, guest.module is not None)
+    if problems:
+        return console_tail(r, "; ".join(problems))
+    print(f"{guest.kernel.name}: booted under -accel tcg (QEMU -M pc), {len(calls)} hypercalls "
+          f"({'userspace and kernel module' if guest.module else 'userspace only'}), "
           f"boot-to-exit {seconds:.2f} s")
     return 0
 
@@ -337,7 +361,7 @@ def main(argv):
         return 2
     cache, what, rest = argv[1], argv[2], argv[3:]
     commands = {"unit": cmd_unit, "usage": cmd_usage, "trap": cmd_trap, "early": cmd_early,
-                "boot": cmd_boot, "panic": cmd_panic}
+                "boot": cmd_boot, "qemu-boot": cmd_qemu_boot, "panic": cmd_panic}
     try:
         return commands[what](cache, *rest)
     except lg.Skip as e:

@@ -1,3 +1,7 @@
 # Only what phc boots: the bare-guest "none" machine with the generic
-# ELF loader, plus the machine Penguin boots Linux on for this target.
+# ELF loader, plus what the target code itself needs and the machine
+# Penguin boots Linux on.
 CONFIG_GENERIC_LOADER=y
+CONFIG_SEMIHOSTING=y
+CONFIG_ARM_COMPATIBLE_SEMIHOSTING=y
+CONFIG_RISCV_VIRT=y
