@@ -397,10 +397,19 @@ static bool qemu_runs(const options *o, phc_qemu_guest *g)
         g->load_addr = o->load_addr;
         return o->engine == ENGINE_QEMU || unicorn_cannot(named->arch);
     }
-    if (!file_is_elf(o->kernel) || o->initrd || o->append) {
+    if (!file_is_elf(o->kernel)) {
         g->linux_kernel = true;
         if (!g->abi)
             g->abi = phc_abi_get(PHC_ARCH_X86_64); /* a bzImage */
+        if (!phc_qemu_is_kernel_image(g->abi->arch, o->kernel))
+            die(EXIT_USAGE, "%s is not an ELF executable, nor a Linux kernel image for -arch %s", o->kernel,
+                g->abi->name);
+        return true;
+    }
+    if (o->initrd || o->append) {
+        g->linux_kernel = true; /* an ELF vmlinux (MIPS, PowerPC) */
+        if (!g->abi)
+            die(EXIT_USAGE, "-initrd and -append boot %s as a Linux kernel: give its -arch", o->kernel);
         return true;
     }
     if (phc_image_load_elf(o->kernel, &img, err, sizeof(err)) != 0)

@@ -58,6 +58,36 @@ const char *phc_qemu_unsupported(phc_arch arch, bool linux_kernel)
     return NULL;
 }
 
+/* Boot-image magics (Documentation/arch/{x86/boot,arm64/booting,arm/booting}):
+ * a kernel that is not an ELF must carry its architecture's. */
+typedef struct image_magic {
+    phc_arch arch;
+    size_t offset;
+    const char *bytes;
+} image_magic;
+
+static const image_magic magics[] = {
+    { PHC_ARCH_X86_64, 0x202, "HdrS" },
+    { PHC_ARCH_I386, 0x202, "HdrS" },
+    { PHC_ARCH_AARCH64, 0x38, "ARM\x64" },
+    { PHC_ARCH_ARM, 0x24, "\x18\x28\x6f\x01" },
+};
+
+bool phc_qemu_is_kernel_image(phc_arch arch, const char *path)
+{
+    uint8_t head[0x240];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(head, 1, sizeof(head), f) : 0;
+    if (f)
+        fclose(f);
+    for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++) {
+        const image_magic *m = &magics[i];
+        if (m->arch == arch && n >= m->offset + 4 && memcmp(head + m->offset, m->bytes, 4) == 0)
+            return true;
+    }
+    return false;
+}
+
 const char *phc_qemu_binary(phc_arch arch, char *buf, size_t size)
 {
     const char *dir = getenv("PHC_QEMU_DIR");

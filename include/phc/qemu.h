@@ -30,6 +30,10 @@ const char *phc_qemu_unsupported(phc_arch arch, bool linux_kernel);
 /* Run the guest to its end in QEMU; @res as from any accelerator. */
 void phc_qemu_run(const phc_qemu_guest *g, phc_run_result *res);
 
+/* Does @path start like a Linux boot image of @arch (x86 bzImage, arm64
+ * Image, arm zImage)? Other architectures boot an ELF vmlinux. */
+bool phc_qemu_is_kernel_image(phc_arch arch, const char *path);
+
 /* The qemu-system-* binary for @arch: $PHC_QEMU_DIR/bin, or the cache
  * directory this build was configured with. */
 const char *phc_qemu_binary(phc_arch arch, char *buf, size_t size);

@@ -122,7 +122,11 @@ def main():
     case("-arch unknown", ["-accel", "kvm", "-arch", "sparc", "-kernel", x86], USAGE,
          ["sparc", "x86_64"], tmp)
     loongarch = patched(x86, os.path.join(tmp, "loongarch64.elf"), 18, "<H", 258)  # EM_LOONGARCH
-    case("TCG for LoongArch", ["-accel", "tcg", "-kernel", loongarch], HOST, ["-accel tcg"], tmp)
+    # Unicorn has no LoongArch (plain -accel tcg takes the patched QEMU)
+    case("Unicorn for LoongArch", ["-accel", "tcg,engine=unicorn", "-kernel", loongarch], HOST,
+         ["-accel tcg"], tmp)
+    case("-accel tcg engine unknown", ["-accel", "tcg,engine=bochs", "-kernel", x86], USAGE,
+         ["bochs"], tmp)
     case("-accel unknown", ["-accel", "hvf", "-kernel", x86], USAGE, ["hvf"], tmp)
     case("-accel property unknown", ["-accel", "kvm,colour=blue", "-kernel", x86], USAGE,
          ["colour"], tmp)
