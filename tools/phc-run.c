@@ -366,10 +366,11 @@ static int exit_status(const phc_run_result *res)
     }
 }
 
-/* Rows Unicorn 2.0.1 cannot run: -accel tcg takes QEMU for them. */
+/* A row Unicorn refuses (MIPS64, LoongArch), or a build without Unicorn:
+ * -accel tcg takes QEMU for it. */
 static bool unicorn_cannot(phc_arch arch)
 {
-    return arch == PHC_ARCH_MIPS64 || arch == PHC_ARCH_MIPS64EL || arch == PHC_ARCH_LOONGARCH64;
+    return !&phc_accel_tcg || phc_accel_tcg.unsupported(arch) != NULL;
 }
 
 /*
