@@ -1,5 +1,5 @@
 /*
- * kvm/exit.c on exits built here, for the ends no test guest can cause
+ * kvm/x86/exit.c on exits built here, for the ends no test guest can cause
  * (KVM refusing to enter, an exit we never asked for) and the class of
  * each: the guest's fault or the host's error, always one line.
  */

@@ -1,5 +1,5 @@
 /*
- * Handler memory on a KVM vCPU (kvm/vcpu_ops.c) as a Linux process hands it
+ * Handler memory on a KVM vCPU (kvm/x86/vcpu-ops.c) as a Linux process hands it
  * over: a pointer into its own pages, the call made at CPL 3 while the guest
  * kernel runs with SMAP on. The vCPU is a kvm_run area filled here as KVM
  * fills it at an exit, over page tables built by hand; no KVM needed.

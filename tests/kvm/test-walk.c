@@ -1,5 +1,5 @@
 /*
- * The userspace page walk (kvm/x86_walk.c) over page tables built here by
+ * The userspace page walk (kvm/x86/walk.c) over page tables built here by
  * hand from the SDM's formats, in each paging mode, against the addresses
  * the formats say they map to, and with the rights each access needs. No
  * KVM needed.
@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "x86_walk.h"
+#include "walk.h"
 
 #define RAM (16u << 20)
 #define P 0x1u   /* present */

@@ -1,5 +1,5 @@
 /*
- * kvm/linux-boot.c against a real bzImage (argv[1], Debian's kernel) and
+ * kvm/x86/linux-boot.c against a real bzImage (argv[1], Debian's kernel) and
  * against corrupt ones; with argv[2..] (the vmlinux inside it, unpacked by
  * Python's lzma, its entry and its segments as readelf lists them) also the
  * host-side unpacking. The expected values are read from the file at the

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include "x86_boot.h"
-#include "x86_linux.h"
+#include "boot.h"
+#include "linux.h"
 
 #define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 

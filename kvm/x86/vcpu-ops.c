@@ -3,13 +3,13 @@
  * registers KVM filled in at the exit, so reading them costs nothing; a write
  * marks them dirty and KVM loads them on the next KVM_RUN, again without an
  * ioctl. Memory is by guest virtual address, page by page through the
- * guest's own page tables with the caller's rights (x86_walk.h), then the
+ * guest's own page tables with the caller's rights (walk.h), then the
  * RAM slot.
  */
 #include <stddef.h>
 #include <string.h>
 #include "cpu.h"
-#include "x86_walk.h"
+#include "walk.h"
 
 #define PAGE 0x1000u
 

@@ -10,8 +10,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <phc/accel.h>
-#include "../accel/portbus.h"
-#include "../accel/reset.h"
+#include "../../accel/portbus.h"
+#include "../../accel/reset.h"
 #include "vm.h"
 
 typedef struct kvm_machine kvm_machine;
@@ -33,7 +33,7 @@ struct kvm_machine {
     phc_reset reset;            /* 0x64 and 0xCF9 on the bus: a reset ends the run */
     kvm_cpu *cpus;
     unsigned ncpus;
-    bool rip_past_out;          /* this host's KVM exits past an OUT (pio_probe.h) */
+    bool rip_past_out;          /* this host's KVM exits past an OUT (pio-probe.h) */
     atomic_bool stopping;
     pthread_mutex_t lock; /* everything below, and each cpu's started */
     unsigned halted;

@@ -17,7 +17,7 @@
 #include "cpu.h"
 #include "exit.h"
 #include "io.h"
-#include "x86_unemulated.h"
+#include "unemulated.h"
 
 #define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 #define KICK_SIGNAL SIGUSR1

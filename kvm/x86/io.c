@@ -11,7 +11,7 @@
 #include <string.h>
 #include <phc/sentinel.h>
 #include "io.h"
-#include "x86_walk.h"
+#include "walk.h"
 
 #define EFER_LMA (1u << 10)
 #define MAX_INSN 15

@@ -1,16 +1,16 @@
 /*
  * phc_accel_kvm on x86 hosts: the steps of a run, each owned by its file:
- * the VM and its RAM (vm.c), the image, the boot state (x86_boot.c), the
+ * the VM and its RAM (vm.c), the image, the boot state (boot.c), the
  * vCPUs and their run loops (cpu.c), and the end.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "cpu.h"
-#include "device.h"
-#include "pio_probe.h"
-#include "x86_boot.h"
+#include "../device.h"
+#include "pio-probe.h"
+#include "boot.h"
 #include "linux-boot.h"
-#include "x86_linux.h"
+#include "linux.h"
 
 static const char *kvm_unsupported(phc_arch arch)
 {

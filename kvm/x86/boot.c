@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include "x86_boot.h"
+#include "boot.h"
 
 #define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 

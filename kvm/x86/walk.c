@@ -7,7 +7,7 @@
  * guest kernel's rules for its own code, not for the VMM acting for a caller.
  */
 #include <string.h>
-#include "x86_walk.h"
+#include "walk.h"
 
 #define CR0_WP (1u << 16)
 #define CR0_PG (1u << 31)

@@ -12,8 +12,8 @@
  */
 #include <string.h>
 #include <sys/ioctl.h>
-#include "x86_unemulated.h"
-#include "x86_walk.h"
+#include "unemulated.h"
+#include "walk.h"
 
 #define OPCODE_INT3 0xcc
 #define OPCODE_FWAIT 0x9b

@@ -10,7 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include "pio_probe.h"
+#include "pio-probe.h"
 #include "vm.h"
 
 #define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
