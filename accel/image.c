@@ -72,18 +72,58 @@ static int load_segments(Elf *elf, phc_image *img, const char *path, char *err, 
             return FAIL("%s: corrupt ELF program header %zu", path, i);
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
             continue;
-        if (ph.p_filesz > ph.p_memsz || ph.p_offset > img->storage_len ||
-            ph.p_filesz > img->storage_len - ph.p_offset || ph.p_paddr + ph.p_memsz < ph.p_paddr)
+        /* a segment with no file bytes (bss only) may name any offset */
+        bool in_file = ph.p_filesz == 0 ||
+                       (ph.p_offset <= img->storage_len && ph.p_filesz <= img->storage_len - ph.p_offset);
+        if (ph.p_filesz > ph.p_memsz || !in_file || ph.p_paddr + ph.p_memsz < ph.p_paddr)
             return FAIL("%s: ELF segment %zu lies outside the file or the address space", path, i);
         img->segs[img->nsegs++] = (phc_segment){
             .addr = ph.p_paddr,
-            .data = (const uint8_t *)img->storage + ph.p_offset,
+            .data = (const uint8_t *)img->storage + (ph.p_filesz ? ph.p_offset : 0),
             .filesz = ph.p_filesz,
             .memsz = ph.p_memsz,
         };
     }
     if (img->nsegs == 0)
         return FAIL("%s: the ELF file has nothing to load", path);
+    return 0;
+}
+
+static uint64_t be64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
+/*
+ * PPC64 ELFv1 (ABI 0 or 1 in e_flags): a compiler's entry is a function
+ * descriptor in .opd, code address then TOC pointer, which Linux's loader
+ * follows too. An entry anywhere else is code, as hand-written guests have it.
+ */
+static int follow_entry_descriptor(Elf *elf, const GElf_Ehdr *eh, phc_image *img, const char *path,
+                                   char *err, size_t errlen)
+{
+    size_t shstrndx;
+    if (eh->e_machine != EM_PPC64 || (eh->e_flags & EF_PPC64_ABI) == 2 ||
+        elf_getshdrstrndx(elf, &shstrndx) != 0)
+        return 0;
+    for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+        GElf_Shdr sh;
+        const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
+        if (!name || strcmp(name, ".opd") != 0 || img->entry < sh.sh_addr ||
+            img->entry - sh.sh_addr >= sh.sh_size)
+            continue;
+        uint64_t off = sh.sh_offset + (img->entry - sh.sh_addr);
+        if (sh.sh_type != SHT_PROGBITS || sh.sh_size - (img->entry - sh.sh_addr) < 16 ||
+            off > img->storage_len || img->storage_len - off < 16)
+            return FAIL("%s: the entry's function descriptor lies outside the file", path);
+        const uint8_t *d = (const uint8_t *)img->storage + off;
+        img->entry = be64(d);
+        img->toc = be64(d + 8);
+        return 0;
+    }
     return 0;
 }
 
@@ -106,6 +146,8 @@ int phc_image_load_elf(const char *path, phc_image *img, char *err, size_t errle
     else
         rc = load_segments(elf, img, path, err, errlen);
     img->entry = rc == 0 ? eh.e_entry : 0;
+    if (rc == 0)
+        rc = follow_entry_descriptor(elf, &eh, img, path, err, errlen);
     if (elf)
         elf_end(elf);
     if (rc != 0)
