@@ -15,6 +15,7 @@ static const phc_target_row rows[] = { {
         .gpr = { 8, 0, 1, 2, 3, 4, 5, 0 },
         .reg_name = { "x8", "x0", "x1", "x2", "x3", "x4", "x5", "x0" },
         .sentinel_asm = "msr S0_0_c5_c0_0, xzr",
+        .entry = { .sp_gpr = 31 },
     },
     .elf_machine = EM_AARCH64, .elf_data = ELFDATA2LSB,
 } };

@@ -18,6 +18,7 @@ static const phc_target_row rows[] = { {
         .gpr = { 7, 0, 1, 2, 3, 4, 5, 0 },
         .reg_name = { "r7", "r0", "r1", "r2", "r3", "r4", "r5", "r0" },
         .sentinel_asm = "mcr p7, 0, r0, c0, c0, 0",
+        .entry = { .sp_gpr = 13 },
     },
     .elf_machine = EM_ARM, .elf_data = ELFDATA2LSB,
 } };

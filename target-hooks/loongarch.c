@@ -18,6 +18,7 @@ static const phc_target_row rows[] = { {
         .gpr = { 11, 4, 5, 6, 7, 8, 9, 4 },
         .reg_name = { "a7", "a0", "a1", "a2", "a3", "a4", "a5", "a0" },
         .sentinel_asm = "cpucfg $r0, $r0",
+        .entry = { .sp_gpr = 3 },
     },
     .elf_machine = EM_LOONGARCH, .elf_class = ELFCLASS64,
 } };

@@ -16,6 +16,7 @@ static const phc_word_sentinel sentinel = { .word = 0x00004013 };
             .gpr = { 17, 10, 11, 12, 13, 14, 15, 10 },                     \
             .reg_name = { "a7", "a0", "a1", "a2", "a3", "a4", "a5", "a0" },\
             .sentinel_asm = "xori x0, x0, 0",                              \
+            .entry = { .sp_gpr = 2 },                                      \
         },                                                                 \
         .elf_machine = EM_RISCV, .elf_class = cls,                         \
     }

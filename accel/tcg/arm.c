@@ -26,10 +26,12 @@ static const int gpr_arm[16] = {
     UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR, UC_ARM_REG_PC,
 };
 
-/* X0-X28 are consecutive in Unicorn; number 31 is XZR/SP, never an ABI slot */
+/* X0-X28 are consecutive in Unicorn; number 31 is XZR or SP, never an ABI
+ * slot: here it is SP, for the entry state */
 #define X4(n) UC_ARM64_REG_X0 + (n), UC_ARM64_REG_X0 + (n) + 1, UC_ARM64_REG_X0 + (n) + 2, UC_ARM64_REG_X0 + (n) + 3
-static const int gpr_a64[31] = {
+static const int gpr_a64[32] = {
     X4(0), X4(4), X4(8), X4(12), X4(16), X4(20), X4(24), UC_ARM64_REG_X28, UC_ARM64_REG_X29, UC_ARM64_REG_X30,
+    UC_ARM64_REG_SP,
 };
 
 static bool thumb(tcg_machine *m)
@@ -128,7 +130,7 @@ static const tcg_arch arches[] = {
     },
     {
         .arch = PHC_ARCH_AARCH64, .uc_arch = UC_ARCH_ARM64, .uc_mode = UC_MODE_ARM,
-        .pc_reg = UC_ARM64_REG_PC, .reg_bytes = 8, .gpr = gpr_a64, .ngpr = 31,
+        .pc_reg = UC_ARM64_REG_PC, .reg_bytes = 8, .gpr = gpr_a64, .ngpr = 32,
         .install = a64_install,
     },
 };

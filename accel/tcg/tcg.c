@@ -14,6 +14,7 @@
 #include <time.h>
 #include <sys/mman.h>
 #include "tcg.h"
+#include "../entry.h"
 #include "../portbus.h"
 
 /* Never reached: every architecture faults on leaving RAM long before. */
@@ -305,6 +306,14 @@ static bool load_image(tcg_machine *m, phc_run_result *res)
     return true;
 }
 
+/* The defined entry state (docs/entry.md); the PC is where the loop starts. */
+static void set_entry_state(tcg_machine *m, const phc_entry *e)
+{
+    write_reg(m, reg_id(m, m->cfg->abi->entry.sp_gpr), e->sp);
+    for (unsigned i = 0; i < e->nregs; i++)
+        write_reg(m, reg_id(m, e->regs[i].gpr), e->regs[i].value);
+}
+
 static bool add_insn_limit(tcg_machine *m, phc_run_result *res)
 {
     uc_hook h;
@@ -382,9 +391,15 @@ static bool settle(tcg_machine *m, uc_err err, phc_run_result *res)
     return false;
 }
 
-static void run_loop(tcg_machine *m, phc_run_result *res)
+/* A fault before the first hypercall gets its likely cause appended. */
+static void explain(tcg_machine *m, phc_run_result *res)
 {
-    uint64_t start = m->cfg->image->entry;
+    uint64_t sp = read_reg(m, reg_id(m, m->cfg->abi->entry.sp_gpr));
+    phc_entry_explain_fault(res, m->cfg, tcg_read_pc(m), sp);
+}
+
+static void run_loop(tcg_machine *m, uint64_t start, phc_run_result *res)
+{
     for (;;) {
         phc_end why;
         if (m->cfg->cancel && phc_cancel_requested(m->cfg->cancel, &why)) {
@@ -394,12 +409,15 @@ static void run_loop(tcg_machine *m, phc_run_result *res)
         m->stop = TCG_RUNNING;
         if (m->arch->prepare && !m->arch->prepare(m, start)) {
             settle(m, UC_ERR_OK, res);
+            explain(m, res);
             return;
         }
         m->stats.starts++;
         uc_err err = uc_emu_start(m->uc, start, END_ADDRESS, 0, 0);
-        if (!settle(m, err, res))
+        if (!settle(m, err, res)) {
+            explain(m, res);
             return;
+        }
         start = m->arch->resume_pc ? m->arch->resume_pc(m) : tcg_read_pc(m);
     }
 }
@@ -421,7 +439,10 @@ void tcg_run(const tcg_arch *a, const phc_run_config *cfg, phc_run_result *res, 
         } else {
             if (cfg->cancel)
                 phc_cancel_set_kick(cfg->cancel, kick, &k);
-            run_loop(&m, res);
+            phc_entry entry;
+            phc_entry_state(cfg->abi, cfg->image, cfg->mem_size, 0, &entry);
+            set_entry_state(&m, &entry);
+            run_loop(&m, entry.pc, res);
             if (cfg->cancel)
                 phc_cancel_set_kick(cfg->cancel, NULL, NULL);
         }

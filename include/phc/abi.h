@@ -31,6 +31,20 @@ typedef enum phc_slot {
 typedef enum phc_endian { PHC_LITTLE_ENDIAN, PHC_BIG_ENDIAN } phc_endian;
 
 /*
+ * How a vCPU starts (docs/entry.md): as if its entry were a C function
+ * called, with no arguments, from address 0 by a caller whose stack ends at
+ * the top of RAM. Register numbers as in the row; 0 in addr_gpr and toc_gpr
+ * means none (no row needs register 0 there).
+ */
+typedef struct phc_entry_abi {
+    uint8_t sp_gpr;   /* the stack pointer (aarch64: 31, meaning SP) */
+    uint8_t frame;    /* bytes of the caller's frame between sp and the top:
+                       * x86 the return address, o32 and PPC their header */
+    uint8_t addr_gpr; /* gets the entry address (MIPS t9: PIC code finds $gp by it) */
+    uint8_t toc_gpr;  /* gets the image's TOC pointer (PPC64 ELFv1 r2) */
+} phc_entry_abi;
+
+/*
  * One ABI row. Registers are architectural general-register numbers as the
  * ISA numbers them (x86: rax=0 rcx=1 rdx=2 rbx=3 rsp=4 rbp=5 rsi=6 rdi=7
  * r8..r15=8..15; every other ISA: its own r0/x0.. numbering), so a frontend
@@ -45,6 +59,7 @@ typedef struct phc_abi {
     uint8_t gpr[PHC_SLOT_COUNT];
     const char *reg_name[PHC_SLOT_COUNT];
     const char *sentinel_asm; /* the sentinel as its assembler spells it */
+    phc_entry_abi entry;
 } phc_abi;
 
 const phc_abi *phc_abi_get(phc_arch arch);

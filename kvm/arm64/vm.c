@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "../device.h"
 #include "board.h"
+#include "../../accel/entry.h"
 #include "smccc.h"
 #include "vmm.h"
 
@@ -28,6 +29,11 @@ uint64_t arm64_reg_x(unsigned n)
 uint64_t arm64_reg_pc(void)
 {
     return KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | KVM_REG_ARM_CORE_REG(regs.pc);
+}
+
+uint64_t arm64_reg_sp_el1(void)
+{
+    return KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | KVM_REG_ARM_CORE_REG(sp_el1);
 }
 
 int arm64_reg_get(int vcpu_fd, uint64_t id, uint64_t *value)
@@ -142,8 +148,12 @@ static int create_cpu(arm64_vm *vm, unsigned i, const struct kvm_vcpu_init *targ
     if (i > 0)
         return 0;
     /* The boot CPU starts at the entry, EL1h with interrupts masked (KVM's
-     * reset state), x0 = the device tree as the arm64 boot protocol has it. */
-    if (arm64_reg_set(c->fd, arm64_reg_pc(), vm->cfg->image->entry) != 0 ||
+     * reset state), x0 = the device tree as the arm64 boot protocol has it,
+     * SP_EL1 at the top of the RAM below the tree (docs/entry.md). */
+    phc_entry entry;
+    phc_entry_state(vm->cfg->abi, vm->cfg->image, vm->fdt_addr, 0, &entry);
+    if (arm64_reg_set(c->fd, arm64_reg_pc(), entry.pc) != 0 ||
+        arm64_reg_set(c->fd, arm64_reg_sp_el1(), entry.sp) != 0 ||
         arm64_reg_set(c->fd, arm64_reg_x(0), vm->fdt_addr) != 0)
         return FAIL("setting the boot registers: %s", strerror(errno));
     return 0;

@@ -77,6 +77,7 @@ extern const phc_vcpu_ops arm64_cpu_ops;
 /* Core and system register ids for KVM_{GET,SET}_ONE_REG. */
 uint64_t arm64_reg_x(unsigned n);
 uint64_t arm64_reg_pc(void);
+uint64_t arm64_reg_sp_el1(void);
 int arm64_reg_get(int vcpu_fd, uint64_t id, uint64_t *value);
 int arm64_reg_set(int vcpu_fd, uint64_t id, uint64_t value);
 

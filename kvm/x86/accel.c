@@ -7,6 +7,7 @@
 #include <string.h>
 #include "cpu.h"
 #include "../device.h"
+#include "../../accel/entry.h"
 #include "pio-probe.h"
 #include "boot.h"
 #include "linux-boot.h"
@@ -58,9 +59,12 @@ static int machine_setup(kvm_machine *m, const phc_run_config *cfg, char *err, s
         return -1;
     }
     for (unsigned i = 0; i < m->ncpus; i++) {
+        phc_entry entry;
+        if (!lx)
+            phc_entry_state(cfg->abi, cfg->image, m->vm.ram_size, i, &entry);
         if (kvm_cpu_create(m, i, err, errlen) != 0 ||
             (lx ? kvm_x86_linux_boot_cpu(m->cpus[i].fd, &linux_entry, err, errlen)
-                : kvm_x86_boot_cpu(m->cpus[i].fd, cfg->abi->arch, cfg->image->entry, i, err,
+                : kvm_x86_boot_cpu(m->cpus[i].fd, cfg->abi->arch, entry.pc, entry.sp, i, err,
                                    errlen)) != 0)
             return -1;
     }
@@ -97,7 +101,7 @@ static void kvm_run(const phc_run_config *cfg, phc_run_result *res)
         phc_run_result_set(res, PHC_END_ERROR, "instruction limits need -accel tcg");
         return;
     }
-    kvm_machine m = { .dispatcher = cfg->dispatcher, .ncpus = cfg->smp ? cfg->smp : 1 };
+    kvm_machine m = { .dispatcher = cfg->dispatcher, .cfg = cfg, .ncpus = cfg->smp ? cfg->smp : 1 };
     pthread_mutex_init(&m.lock, NULL);
     pthread_mutex_init(&m.ports_lock, NULL);
     char err[sizeof(res->reason)];

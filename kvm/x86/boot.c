@@ -132,7 +132,7 @@ static void set_mode(struct kvm_sregs *sr, bool long_mode)
     }
 }
 
-int kvm_x86_boot_cpu(int vcpu_fd, phc_arch arch, uint64_t entry, unsigned index, char *err,
+int kvm_x86_boot_cpu(int vcpu_fd, phc_arch arch, uint64_t entry, uint64_t sp, unsigned index, char *err,
                      size_t errlen)
 {
     struct kvm_sregs sr;
@@ -141,7 +141,7 @@ int kvm_x86_boot_cpu(int vcpu_fd, phc_arch arch, uint64_t entry, unsigned index,
     set_mode(&sr, arch == PHC_ARCH_X86_64);
     if (ioctl(vcpu_fd, KVM_SET_SREGS, &sr) != 0)
         return FAIL("KVM_SET_SREGS: %s", strerror(errno));
-    struct kvm_regs regs = { .rip = entry, .rflags = RFLAGS_RESERVED, .rdi = index };
+    struct kvm_regs regs = { .rip = entry, .rflags = RFLAGS_RESERVED, .rdi = index, .rsp = sp };
     if (ioctl(vcpu_fd, KVM_SET_REGS, &regs) != 0)
         return FAIL("KVM_SET_REGS: %s", strerror(errno));
     return 0;

@@ -17,8 +17,9 @@
 /* Write the GDT (and, for x86_64, page tables identity-mapping all RAM). */
 int kvm_x86_boot_prepare(kvm_vm *vm, const phc_image *img, phc_arch arch, char *err, size_t errlen);
 
-/* Put one vCPU at @entry in the mode of @arch, its index in EDI/RDI. */
-int kvm_x86_boot_cpu(int vcpu_fd, phc_arch arch, uint64_t entry, unsigned index, char *err,
+/* Put one vCPU at @entry in the mode of @arch, its stack pointer at @sp,
+ * its index in EDI/RDI. */
+int kvm_x86_boot_cpu(int vcpu_fd, phc_arch arch, uint64_t entry, uint64_t sp, unsigned index, char *err,
                      size_t errlen);
 
 #endif

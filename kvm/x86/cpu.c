@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "cpu.h"
 #include "exit.h"
+#include "../../accel/entry.h"
 #include "io.h"
 #include "unemulated.h"
 
@@ -173,6 +174,7 @@ static void *cpu_main(void *arg)
         } else {
             phc_run_result res;
             kvm_exit_describe(run, cpu->vcpu.index, m->vm.ram_size, &res);
+            phc_entry_explain_fault(&res, m->cfg, run->s.regs.regs.rip, run->s.regs.regs.rsp);
             kvm_machine_end(m, &res);
             return NULL;
         }

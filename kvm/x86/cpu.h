@@ -28,6 +28,7 @@ typedef struct kvm_cpu {
 struct kvm_machine {
     kvm_vm vm;
     phc_dispatcher *dispatcher;
+    const phc_run_config *cfg;
     phc_portbus *ports;
     pthread_mutex_t ports_lock; /* the devices assume one caller at a time */
     phc_reset reset;            /* 0x64 and 0xCF9 on the bus: a reset ends the run */

@@ -72,7 +72,8 @@ int kvm_x86_linux_prepare(kvm_vm *vm, const phc_linux_guest *guest, phc_linux_en
 
 int kvm_x86_linux_boot_cpu(int vcpu_fd, const phc_linux_entry *entry, char *err, size_t errlen)
 {
-    if (kvm_x86_boot_cpu(vcpu_fd, entry_arch(entry), entry->ip, 0, err, errlen) != 0)
+    /* the boot protocol gives no stack: the kernel sets its own */
+    if (kvm_x86_boot_cpu(vcpu_fd, entry_arch(entry), entry->ip, 0, 0, err, errlen) != 0)
         return -1;
     struct kvm_regs regs;
     if (ioctl(vcpu_fd, KVM_GET_REGS, &regs) != 0)
