@@ -4,13 +4,7 @@
 
 #include <stdio.h>
 #include <phc/dispatcher.h>
-
-#define PHC_NR_TEST    0xcafebabeu /* Penguin's round trip: returns 13 */
-#define PHC_NR_EXIT    0x70480000u /* a0 = status: the guest ends */
-#define PHC_NR_CONSOLE 0x70480001u /* a0 = address, a1 = length: bytes to out */
-
-#define PHC_TEST_ANSWER 13
-#define PHC_CONSOLE_MAX 4096
+#include <phc/numbers.h>
 #define PHC_EFAULT ((uint64_t)-14)
 #define PHC_EINVAL ((uint64_t)-22)
 

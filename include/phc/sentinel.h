@@ -7,6 +7,7 @@
 #define PHC_SENTINEL_H
 
 #include <phc/abi.h>
+#include <phc/numbers.h>
 
 /* Instruction-set state that changes how bytes decode (ARM32 only today). */
 typedef enum phc_isa {
@@ -33,8 +34,6 @@ size_t phc_sentinel_bytes(phc_arch arch, phc_isa isa, uint8_t out[4]);
 size_t phc_sentinel_match(phc_arch arch, phc_isa isa, const uint8_t *bytes, size_t len);
 
 typedef enum phc_io_dir { PHC_IO_IN, PHC_IO_OUT } phc_io_dir;
-
-#define PHC_X86_HYPERCALL_PORT 0x88
 
 /* An x86 port access as a KVM exit or an emulator reports it. */
 typedef struct phc_io_event {
