@@ -15,6 +15,9 @@ packages=(
   binutils-powerpc-linux-gnu binutils-powerpc64-linux-gnu
   binutils-riscv64-linux-gnu llvm-16 lld-16
   gcc-aarch64-linux-gnu linux-libc-dev-arm64-cross qemu-user
+  # C guests on <phc/guest.h> (tests/cguest): one compiler per family covers
+  # both byte orders and widths; clang-16 for LoongArch
+  gcc-arm-linux-gnueabi gcc-mips-linux-gnu gcc-powerpc64-linux-gnu gcc-riscv64-linux-gnu clang-16
   clang libclang-rt-14-dev valgrind cpio
   liblzma-dev linux-headers-amd64 # Linux guests: kernel unpacking, the test module
   qemu-system-x86 busybox-static kmod # the KVM host VM (scripts/kvm-host)
