@@ -40,7 +40,7 @@ int main(void)
         return 0;
     }
     raw_kvm raw = { &g, RAW_KVM_NO_SYNC, 0 }, full = { &g, RAW_KVM_FULL_STATE, 0 };
-    bench_accel_run ours = { &phc_accel_kvm, &g, 1 };
+    bench_accel_run ours = { &phc_accel_kvm, &g, 1, NULL };
     bench_variant v[] = {
         { "raw KVM_EXIT_IO", raw_kvm_run, &raw, CALLS_LO, CALLS_HI, { 0 } },
         { "our KVM frontend", bench_run_accel, &ours, CALLS_LO, CALLS_HI, { 0 } },

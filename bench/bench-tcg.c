@@ -57,7 +57,7 @@ static void alu_row(phc_arch arch)
         return;
     }
     plain_unicorn plain = { &g, PLAIN_NO_HOOKS }, naive = { &g, PLAIN_CATCH_ALL };
-    bench_accel_run ours = { &phc_accel_tcg, &g, 0 };
+    bench_accel_run ours = { &phc_accel_tcg, &g, 0, NULL };
     bench_variant v[] = {
         { "plain Unicorn", plain_unicorn_run, &plain, ALU_LO, ALU_HI, { 0 } },
         { "catch-all hook", plain_unicorn_run, &naive, NAIVE_LO, NAIVE_HI, { 0 } },
@@ -105,7 +105,7 @@ static void call_row(phc_arch arch)
         return;
     }
     plain_unicorn empty = { &g, PLAIN_EMPTY_HOOK }, minimal = { &g, PLAIN_MINIMAL_HOOK };
-    bench_accel_run ours = { &phc_accel_tcg, &g, 1 };
+    bench_accel_run ours = { &phc_accel_tcg, &g, 1, NULL };
     bench_variant v[] = {
         { "empty callback", plain_unicorn_run, &empty, CALLS_LO, CALLS_HI, { 0 } },
         { "our TCG frontend", bench_run_accel, &ours, CALLS_LO, CALLS_HI, { 0 } },
@@ -145,7 +145,7 @@ static int run_once(const char *variant, const char *guest_name, uint64_t n)
     double t = -1;
     if (!strcmp(variant, "ours")) {
         const char *missing = frontend_missing(g.image.abi->arch);
-        bench_accel_run ours = { &phc_accel_tcg, &g, !strncmp(guest_name, "calls-", 6) };
+        bench_accel_run ours = { &phc_accel_tcg, &g, !strncmp(guest_name, "calls-", 6), NULL };
         if (missing)
             snprintf(err, sizeof(err), "%s", missing);
         else

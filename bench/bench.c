@@ -151,6 +151,10 @@ double bench_run_accel(void *ctx, uint64_t n, char *err, size_t errlen)
     bench_guest_set_count(a->guest, n);
     phc_dispatcher *d = phc_dispatcher_new();
     phc_builtins_register(d, PHC_BUILTIN_ALL, devnull);
+    if (a->prepare && a->prepare(d, err, errlen) != 0) {
+        phc_dispatcher_free(d);
+        return -1;
+    }
     phc_cancel cancel;
     phc_cancel_init(&cancel);
     phc_run_config cfg = { .abi = a->guest->image.abi, .image = &a->guest->image,

@@ -92,6 +92,9 @@ typedef struct bench_accel_run {
     const phc_accel *accel;
     bench_guest *guest;
     unsigned calls_per_iter; /* hypercalls in one loop iteration */
+    /* NULL, or more set-up of each run's dispatcher after the built-ins
+     * (bench-python registers Python handlers); 0 or -1 with @err. */
+    int (*prepare)(phc_dispatcher *d, char *err, size_t errlen);
 } bench_accel_run;
 double bench_run_accel(void *ctx, uint64_t n, char *err, size_t errlen);
 

@@ -89,11 +89,13 @@ static int start_python(char *err, size_t errlen)
     return 0;
 }
 
-int phc_python_load(phc_dispatcher *d, const char *const *files, size_t nfiles, char *err,
-                    size_t errlen)
+static int run_files(phc_dispatcher *d, const char *const *files, size_t nfiles, char *err,
+                     size_t errlen)
 {
-    if (start_python(err, errlen) != 0)
+    if (!embed) {
+        snprintf(err, errlen, "--handlers: Python did not start");
         return -1;
+    }
     PyObject *list = PyList_New((Py_ssize_t)nfiles);
     for (size_t i = 0; list && i < nfiles; i++)
         PyList_SET_ITEM(list, (Py_ssize_t)i, PyUnicode_DecodeFSDefault(files[i]));
@@ -111,7 +113,26 @@ int phc_python_load(phc_dispatcher *d, const char *const *files, size_t nfiles, 
         rc = -1;
     }
     Py_XDECREF(res);
-    PyEval_SaveThread(); /* the vCPU threads take the GIL call by call */
+    return rc;
+}
+
+int phc_python_load(phc_dispatcher *d, const char *const *files, size_t nfiles, char *err,
+                    size_t errlen)
+{
+    /* Python starts once; a later call (a benchmark's next run) reuses it. */
+    bool first = !Py_IsInitialized();
+    PyGILState_STATE gil = PyGILState_UNLOCKED;
+    if (first) {
+        if (start_python(err, errlen) != 0)
+            return -1;
+    } else {
+        gil = PyGILState_Ensure();
+    }
+    int rc = run_files(d, files, nfiles, err, errlen);
+    if (first)
+        PyEval_SaveThread(); /* the vCPU threads take the GIL call by call */
+    else
+        PyGILState_Release(gil);
     return rc;
 }
 

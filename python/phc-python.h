@@ -12,8 +12,10 @@
 
 /*
  * Start Python, run each of @files and register the handlers they declare
- * with @d (over any built-in of the same number). Call once, before the
- * guest starts. Returns 0, or -1 with one line in @err.
+ * with @d (over any built-in of the same number), before the guest starts.
+ * Python starts at the first call; a later call (for another dispatcher)
+ * runs the files again in the same interpreter. Returns 0, or -1 with one
+ * line in @err.
  */
 int phc_python_load(phc_dispatcher *d, const char *const *files, size_t nfiles, char *err,
                     size_t errlen);

@@ -17,7 +17,7 @@ fi
 
 rows=$(mktemp -d)
 trap 'rm -rf "$rows"' EXIT
-for b in bench-tcg bench-kvm bench-dispatch; do
+for b in bench-tcg bench-kvm bench-dispatch bench-python; do
   if [ -x "$build/bench/$b" ]; then
     echo "bench: running $b" >&2
     status=0
