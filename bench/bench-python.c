@@ -8,6 +8,7 @@
  * both per-call times and their difference, the Python part.
  */
 #include <stdio.h>
+#include <string.h>
 #include "bench.h"
 #include "phc-python.h"
 
@@ -57,11 +58,20 @@ static void python_row(const phc_accel *accel, const sizes *n)
     bench_guest_free(&g);
 }
 
-int main(void)
+/* usage: bench-python [tcg|kvm] (default both; scripts/bench.sh runs the
+ * KVM row through scripts/kvm-host when this machine has no real KVM). */
+int main(int argc, char **argv)
 {
     static const sizes tcg = { 100000, 500000, 20000, 100000 };
     static const sizes kvm = { 2000, 10000, 2000, 10000 };
-    python_row(&phc_accel_tcg ? &phc_accel_tcg : NULL, &tcg);
-    python_row(&phc_accel_kvm ? &phc_accel_kvm : NULL, &kvm);
+    const char *only = argc > 1 ? argv[1] : "";
+    if (argc > 2 || (*only && strcmp(only, "tcg") && strcmp(only, "kvm"))) {
+        fprintf(stderr, "usage: bench-python [tcg|kvm]\n");
+        return 2;
+    }
+    if (strcmp(only, "kvm"))
+        python_row(&phc_accel_tcg ? &phc_accel_tcg : NULL, &tcg);
+    if (strcmp(only, "tcg"))
+        python_row(&phc_accel_kvm ? &phc_accel_kvm : NULL, &kvm);
     return 0;
 }

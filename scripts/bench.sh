@@ -17,7 +17,7 @@ fi
 
 rows=$(mktemp -d)
 trap 'rm -rf "$rows"' EXIT
-for b in bench-tcg bench-kvm bench-dispatch bench-python; do
+for b in bench-tcg bench-kvm bench-dispatch; do
   if [ -x "$build/bench/$b" ]; then
     echo "bench: running $b" >&2
     status=0
@@ -31,6 +31,19 @@ for b in bench-tcg bench-kvm bench-dispatch bench-python; do
     echo "bench: SKIPPED $b: not built here (no Unicorn or no KVM headers)" >&2
   fi
 done
+# Row 6, Python handler vs C handler: TCG here, KVM through the KVM host
+# (a real /dev/kvm here, else its VM; it skips the row when there is none).
+if [ -x "$build/bench/bench-python" ]; then
+  echo "bench: running bench-python" >&2
+  "$build/bench/bench-python" tcg >"$rows/bench-python.jsonl" || echo "bench: bench-python tcg FAILED" >&2
+  kvm_host=()
+  [ -x scripts/kvm-host ] && kvm_host=(scripts/kvm-host run --)
+  "${kvm_host[@]}" "$build/bench/bench-python" kvm >>"$rows/bench-python.jsonl" ||
+    printf '{"row": "6", "name": "kvm x86_64: hypercall round trip, Python handler / C handler", "skipped": "no KVM here (status %d)"}\n' \
+      $? >>"$rows/bench-python.jsonl"
+else
+  echo "bench: SKIPPED bench-python: not built here (no python3-embed)" >&2
+fi
 echo "bench: counting instructions (valgrind --tool=callgrind)" >&2
 python3 bench/callgrind.py "$build" >"$rows/callgrind.jsonl"
 python3 bench/report.py "$build" "$build/bench.json" "$rows"/*.jsonl
