@@ -19,6 +19,28 @@
 
 static PyObject *embed; /* the phc._embed module */
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__has_feature)
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
+/*
+ * LeakSanitizer (scripts/sanitize.sh): the interpreter is never finalized
+ * (vCPU threads may still hold thread states until exit), so what Python
+ * and cffi allocated for the whole run is still there at exit by design.
+ */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libpython3\nleak:_cffi_backend\n";
+}
+
+/* Without this a run that only matched suppressions still writes a report. */
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void)
+{
+    return "print_suppressions=0";
+}
+#endif
+#endif
+
 /* One line from the pending Python exception, which is cleared. */
 static void exception_line(const char *what, char *err, size_t errlen)
 {

@@ -518,6 +518,7 @@ int main(int argc, char **argv)
     if (res.end != PHC_END_EXIT)
         fprintf(stderr, "phc-run: %s: %s\n", phc_end_name(res.end), res.reason);
     phc_dispatcher_free(d);
+    free(o.handlers);
     phc_image_free(&img);
     phc_image_free(&initrd);
     if (!trace_ok)
