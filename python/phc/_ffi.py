@@ -1,7 +1,8 @@
 """The cffi binding: libphc's handler-facing C API, in ABI mode.
 
-The declarations mirror include/phc/{abi,vcpu,call,dispatcher}.h; the test
-python-layout compares every offset and size here with the C compiler's.
+The declarations mirror include/phc/{abi,vcpu,call,dispatcher}.h up to the
+last field read here (the structs are only reached through pointers); the
+test `python cffi layout` compares every offset with the C compiler's.
 """
 import cffi
 

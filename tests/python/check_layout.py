@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The cffi declarations in python/phc/_ffi.py against the C headers: every
-size, offset and constant the C compiler reports (layout.c) must match what
+field offset and constant the C compiler reports (layout.c) must match what
 cffi computes from the declarations. Exit 0 pass, 1 fail, 77 no cffi."""
 import json
 import subprocess
@@ -22,8 +22,6 @@ def main():
         if "." in key:
             struct, field = key.split(".")
             got = ffi.offsetof(struct, field)
-        elif key.startswith("phc_"):
-            got = ffi.sizeof(key)
         elif key == "PHC_NARGS":
             got = ffi.typeof("phc_call").fields[4][1].type.length
         elif key == "PHC_SLOT_COUNT":
@@ -38,7 +36,7 @@ def main():
         print("FAIL: python/phc/_ffi.py does not match the headers:\n  " + "\n  ".join(bad),
               file=sys.stderr)
         sys.exit(1)
-    print("PASS: %d sizes, offsets and constants agree" % len(want))
+    print("PASS: %d offsets and constants agree" % len(want))
 
 
 if __name__ == "__main__":
