@@ -30,7 +30,8 @@ static bool in_image(const phc_image *img, uint64_t addr)
     return false;
 }
 
-void phc_entry_explain_fault(phc_run_result *res, const phc_run_config *cfg, uint64_t pc, uint64_t sp)
+void phc_entry_explain_fault(phc_run_result *res, const phc_run_config *cfg, bool known, uint64_t pc,
+                             uint64_t sp)
 {
     if (res->end != PHC_END_FAULT || cfg->linux_guest || !cfg->image ||
         phc_dispatcher_total(cfg->dispatcher) != 0)
@@ -38,13 +39,14 @@ void phc_entry_explain_fault(phc_run_result *res, const phc_run_config *cfg, uin
     size_t used = strlen(res->reason);
     char *tail = res->reason + used;
     size_t room = sizeof(res->reason) - used;
-    if (sp == 0 || sp > cfg->mem_size)
+    if (!known)
+        snprintf(tail, room, "; before any hypercall: docs/entry.md lists the usual causes");
+    else if (sp == 0 || sp > cfg->mem_size)
         snprintf(tail, room, "; before any hypercall, with sp %#" PRIx64 " outside RAM: no stack? "
                  "(docs/entry.md)", sp);
     else if (!in_image(cfg->image, pc))
         snprintf(tail, room, "; before any hypercall, at a pc outside the image: wrong load "
                  "address or entry point? (docs/entry.md)");
     else
-        snprintf(tail, room, "; before any hypercall: is the image loaded at the address it "
-                 "was linked for? (docs/entry.md)");
+        snprintf(tail, room, "; before any hypercall: docs/entry.md lists the usual causes");
 }

@@ -36,7 +36,9 @@ void phc_entry_state(const phc_abi *abi, const phc_image *img, uint64_t top, uns
 /*
  * A fault before the guest's first hypercall is most likely a guest that
  * never got going: append the likely cause (no stack, wrong load address
- * or entry) to @res's one line, from the vCPU's @pc and @sp at the fault.
+ * or entry) to @res's one line, from the vCPU's @pc and @sp at the fault
+ * when @known (a triple fault leaves only the reset state: not known).
  * Leaves every other result alone.
  */
-void phc_entry_explain_fault(phc_run_result *res, const phc_run_config *cfg, uint64_t pc, uint64_t sp);
+void phc_entry_explain_fault(phc_run_result *res, const phc_run_config *cfg, bool known, uint64_t pc,
+                             uint64_t sp);

@@ -395,7 +395,7 @@ static bool settle(tcg_machine *m, uc_err err, phc_run_result *res)
 static void explain(tcg_machine *m, phc_run_result *res)
 {
     uint64_t sp = read_reg(m, reg_id(m, m->cfg->abi->entry.sp_gpr));
-    phc_entry_explain_fault(res, m->cfg, tcg_read_pc(m), sp);
+    phc_entry_explain_fault(res, m->cfg, true, tcg_read_pc(m), sp);
 }
 
 static void run_loop(tcg_machine *m, uint64_t start, phc_run_result *res)

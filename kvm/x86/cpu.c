@@ -174,7 +174,9 @@ static void *cpu_main(void *arg)
         } else {
             phc_run_result res;
             kvm_exit_describe(run, cpu->vcpu.index, m->vm.ram_size, &res);
-            phc_entry_explain_fault(&res, m->cfg, run->s.regs.regs.rip, run->s.regs.regs.rsp);
+            /* after a triple fault the registers are the reset state */
+            phc_entry_explain_fault(&res, m->cfg, run->exit_reason != KVM_EXIT_SHUTDOWN,
+                                    run->s.regs.regs.rip, run->s.regs.regs.rsp);
             kvm_machine_end(m, &res);
             return NULL;
         }
