@@ -15,8 +15,7 @@
 #include <unistd.h>
 #include <phc/image.h>
 #include "../target-hooks/target.h"
-
-#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+#include "fail.h"
 
 static int slurp(const char *path, phc_image *img, char *err, size_t errlen)
 {

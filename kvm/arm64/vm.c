@@ -17,8 +17,7 @@
 #include "../../accel/entry.h"
 #include "smccc.h"
 #include "vmm.h"
-
-#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+#include "../../accel/fail.h"
 
 uint64_t arm64_reg_x(unsigned n)
 {

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include "boot.h"
-
-#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+#include "../../target-hooks/x86.h"
+#include "../../accel/fail.h"
 
 enum {
     GDT_ADDR = KVM_X86_BOOT_BASE,
@@ -37,12 +37,8 @@ enum { SEL_CODE64 = 0x08, SEL_DATA = 0x10, SEL_CODE32 = 0x18, GDT_SLOTS = 4 };
 #define CR0_MP (1u << 1)
 #define CR0_ET (1u << 4)
 #define CR0_NE (1u << 5)
-#define CR0_PG (1u << 31)
-#define CR4_PAE (1u << 5)
 #define CR4_OSFXSR (1u << 9)
 #define CR4_OSXMMEXCPT (1u << 10)
-#define EFER_LME (1u << 8)
-#define EFER_LMA (1u << 10)
 #define RFLAGS_RESERVED 0x2u
 
 /* The flat segments, one description for the GDT and for the sregs. */

@@ -19,8 +19,8 @@
 #include "../../accel/entry.h"
 #include "io.h"
 #include "unemulated.h"
+#include "../../accel/fail.h"
 
-#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 #define KICK_SIGNAL SIGUSR1
 #define RFLAGS_IF (1u << 9)
 

@@ -12,21 +12,15 @@
 #include <phc/sentinel.h>
 #include "io.h"
 #include "walk.h"
+#include "../../target-hooks/x86.h"
 
-#define EFER_LMA (1u << 10)
 #define MAX_INSN 15
-#define OUT_IMM8_LEN 2 /* E7 88: OUT to port 0x88 by immediate */
+#define OUT_IMM8_LEN 2 /* E7 88: OUT to the hypercall port by immediate */
 #define PAGE 0x1000u
 
 static bool in_code64(const struct kvm_sregs *sr)
 {
-    return (sr->efer & EFER_LMA) && sr->cs.l;
-}
-
-/* The ABI follows the CPU mode at the call: 64-bit code or anything else. */
-static const phc_abi *abi_in_force(const struct kvm_sregs *sr)
-{
-    return phc_abi_get(in_code64(sr) ? PHC_ARCH_X86_64 : PHC_ARCH_I386);
+    return phc_x86_code64(sr->efer, sr->cs.l);
 }
 
 static bool is_legacy_prefix(uint8_t b)
@@ -103,7 +97,7 @@ static bool was_out_instruction(kvm_cpu *cpu, bool rip_past_out)
         return false;
     if (!rip_past_out)
         return op == 0xe7 || op == 0xef;
-    bool has_out_imm8 = lo == 0 && hi >= 2 && code[0] == 0xe7 && code[1] == 0x88;
+    bool has_out_imm8 = lo == 0 && hi >= 2 && code[0] == 0xe7 && code[1] == PHC_X86_HYPERCALL_PORT;
     bool has_out_dx = lo <= 1 && hi >= 2 && code[1] == 0xef;
     return has_out_imm8 || has_out_dx;
 }
@@ -111,7 +105,7 @@ static bool was_out_instruction(kvm_cpu *cpu, bool rip_past_out)
 static void hypercall(kvm_cpu *cpu)
 {
     kvm_machine *m = cpu->machine;
-    cpu->vcpu.abi = abi_in_force(&cpu->run->s.regs.sregs);
+    cpu->vcpu.abi = phc_x86_row(in_code64(&cpu->run->s.regs.sregs));
     phc_dispatch_result r = phc_dispatch(m->dispatcher, &cpu->vcpu);
     if (r.verdict == PHC_STOP)
         kvm_machine_end(m, &(phc_run_result){ .end = PHC_END_EXIT, .status = (int)(r.status & 0xff) });

@@ -10,8 +10,7 @@
 #include <asm/bootparam.h>
 #include "linux-boot.h"
 #include "linux-unpack.h"
-
-#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+#include "../../accel/fail.h"
 
 #define SECTOR 512u
 #define BOOT_FLAG 0xaa55

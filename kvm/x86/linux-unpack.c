@@ -13,9 +13,8 @@
 #include "linux-unpack.h"
 #ifdef PHC_HAVE_LZMA
 #include <lzma.h>
+#include "../../accel/fail.h"
 #endif
-
-#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
 #define HDR_OFFSET 0x1f1u
 #define SECTOR 512u

@@ -12,8 +12,7 @@
 #include <sys/ioctl.h>
 #include "boot.h"
 #include "linux.h"
-
-#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+#include "../../accel/fail.h"
 
 _Static_assert(KVM_X86_BOOT_END <= PHC_LINUX_BOOT_PARAMS,
                "the bare boot tables must end below the zero page");

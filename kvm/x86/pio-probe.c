@@ -12,8 +12,7 @@
 #include <unistd.h>
 #include "pio-probe.h"
 #include "vm.h"
-
-#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+#include "../../accel/fail.h"
 
 static const uint8_t probe_code[] = { 0xe6, 0x88, 0xf4 }; /* outb %al,$0x88; hlt */
 

@@ -9,8 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "vm.h"
-
-#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+#include "../../accel/fail.h"
 
 /* The sync-register fields the exit path reads without an ioctl. */
 #define SYNC_NEEDED (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)

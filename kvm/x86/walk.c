@@ -8,13 +8,11 @@
  */
 #include <string.h>
 #include "walk.h"
+#include "../../target-hooks/x86.h"
 
 #define CR0_WP (1u << 16)
-#define CR0_PG (1u << 31)
 #define CR4_PSE (1u << 4)
-#define CR4_PAE (1u << 5)
 #define CR4_LA57 (1u << 12)
-#define EFER_LMA (1u << 10)
 #define PTE_PRESENT 1u
 #define PTE_WRITABLE 2u
 #define PTE_USER 4u
@@ -84,7 +82,7 @@ static int translate(const kvm_vm *vm, const struct kvm_sregs *sr, uint64_t line
         *gpa = (uint32_t)linear;
         return (int)rights;
     }
-    if (sr->efer & EFER_LMA) {
+    if (phc_x86_long_mode(sr->efer)) {
         unsigned levels = sr->cr4 & CR4_LA57 ? 5 : 4, top = 12 + 9 * levels - 1;
         /* Bits above the top one must copy it: the CPU faults otherwise. */
         if ((uint64_t)((int64_t)(linear << (63 - top)) >> (63 - top)) != linear)
