@@ -20,6 +20,7 @@
 #include <phc/qemu.h>
 #include <phc/trace.h>
 #include "phc-python.h"
+#include "../accel/linux-guest.h"
 
 /* Exit statuses for ends that are not the guest's own exit call. */
 enum { EXIT_LIMIT = 124, EXIT_FAULT = 125, EXIT_HOST = 126, EXIT_SIGNAL = 130, EXIT_USAGE = 2 };

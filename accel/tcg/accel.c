@@ -59,6 +59,10 @@ void phc_tcg_run(const phc_run_config *cfg, phc_run_result *res, phc_tcg_stats *
         phc_run_result_set(res, PHC_END_ERROR, "-accel tcg -arch %s: %s", cfg->abi->name, why);
         return;
     }
+    if (cfg->linux_guest) {
+        phc_run_result_set(res, PHC_END_ERROR, "-accel tcg cannot boot a Linux bzImage; use -accel kvm");
+        return;
+    }
     if (cfg->smp > 1) {
         phc_run_result_set(res, PHC_END_ERROR,
                            "-smp %u: the TCG frontend runs one vCPU (one Unicorn engine is one CPU)", cfg->smp);

@@ -39,16 +39,6 @@ void phc_cancel_request(phc_cancel *c, phc_end why);
 void phc_cancel_set_kick(phc_cancel *c, void (*kick)(void *), void *arg);
 bool phc_cancel_requested(phc_cancel *c, phc_end *why);
 
-/* A Linux kernel booted by the x86 boot protocol (-kernel bzImage, -initrd,
- * -append), instead of an image's segments: -accel kvm on x86 hosts only. */
-typedef struct phc_linux_guest {
-    const uint8_t *kernel; /* the bzImage file */
-    size_t kernel_size;
-    const uint8_t *initrd; /* NULL or the initramfs file */
-    size_t initrd_size;
-    const char *cmdline;   /* NULL: empty */
-} phc_linux_guest;
-
 /* One KEY=VALUE of -accel NAME,KEY=VALUE,...; each accelerator lists the
  * keys it takes, so the runner refuses any other before the guest starts. */
 typedef struct phc_accel_prop {
@@ -64,7 +54,9 @@ typedef struct phc_run_config {
     phc_dispatcher *dispatcher;
     phc_cancel *cancel;        /* time limit and signals arrive here */
     FILE *console;             /* guest serial output */
-    const phc_linux_guest *linux_guest; /* non-NULL: boot this, not image */
+    /* non-NULL: a Linux kernel to boot instead of image (phc-run's
+     * -kernel bzImage; the type is internal to phc, accel/linux-guest.h) */
+    const struct phc_linux_guest *linux_guest;
     const phc_accel_prop *props; /* nprops accelerator properties */
     size_t nprops;
 } phc_run_config;

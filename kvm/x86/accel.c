@@ -11,6 +11,7 @@
 #include "pio-probe.h"
 #include "boot.h"
 #include "linux-boot.h"
+#include "../../accel/linux-guest.h"
 #include "linux.h"
 
 static const char *kvm_unsupported(phc_arch arch)

@@ -10,7 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <phc/accel.h> /* phc_linux_guest */
+#include <phc/accel.h>
+#include "../../accel/linux-guest.h"
 
 /* Guest-physical layout: all below the 640 KiB hole but the
  * kernel (at 1 MiB, as every PC loader puts it) and the initramfs (at the top
@@ -44,8 +45,8 @@ typedef struct phc_linux_entry {
 /* Validate a bzImage's set-up header: 0, or -1 with a one-line reason. */
 int phc_linux_check(const uint8_t *kernel, size_t size, char *err, size_t errlen);
 
-/* True if @data looks like a bzImage (boot sector signature and "HdrS"),
- * so a runner can tell it from an ELF before choosing how to load it. */
+/* True if @data looks like a bzImage (boot sector signature and "HdrS"):
+ * the first thing phc_linux_check asks. */
 bool phc_linux_is_bzimage(const uint8_t *data, size_t size);
 
 /*
