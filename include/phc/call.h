@@ -5,7 +5,8 @@
 #include <phc/vcpu.h>
 
 typedef struct phc_call {
-    uint64_t seq;  /* dispatcher-wide order, from 0 */
+    uint64_t seq;  /* the trace's line number, from 0: assigned when the call is
+                    * written, after its handler ran (a handler sees 0) */
     unsigned vcpu;
     const phc_abi *abi;
     uint64_t nr;   /* masked to the row's number width */
