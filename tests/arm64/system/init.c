@@ -57,6 +57,9 @@ int main(void)
     char *msr[] = { "/phc-run", "-accel", "kvm", "-arch", "aarch64", "-kernel", "/guest-msr.elf",
                     "--time-limit", "10", NULL };
     run("msr", msr, NULL);
+    char *cguest[] = { "/phc-run", "-accel", "kvm", "-kernel", "/cguest-hvc.elf", "--trace",
+                       "/tmp/cguest.jsonl", "--time-limit", "60", NULL };
+    run("cguest", cguest, "/tmp/cguest.jsonl");
     printf("PHC-DONE\n");
     fflush(stdout);
     sync();
