@@ -26,9 +26,13 @@ int main(void)
     phc_reset reset = { .fire = fire };
     CHECK(phc_reset_attach(&reset, bus), "the reset ports are free on a new bus");
 
-    /* kb_wait() polls the status for "input buffer empty" (bit 1 clear)
-     * a bounded number of times: no controller reads all ones. */
-    CHECK_EQ(phc_portbus_in(bus, 0x64, 1), 0xff, "8042 status");
+    /* kb_wait() polls the status until "input buffer empty" (bit 1 clear),
+     * up to 65536 times; i8042_flush() reads the data port while "output
+     * buffer full" (bit 0) and gives up after 16 (no controller). */
+    uint32_t status = phc_portbus_in(bus, 0x64, 1);
+    CHECK((status & 0x02) == 0, "8042 status 0x%x: input buffer full", status);
+    CHECK((status & 0x01) != 0, "8042 status 0x%x: output buffer empty", status);
+    CHECK_EQ(phc_portbus_in(bus, 0x60, 1), 0xff, "8042 data");
     /* Commands that are not an output-port pulse of the reset line. */
     const uint8_t harmless[] = { 0x20, 0x60, 0xa7, 0xad, 0xd1, 0xf1, 0xff };
     for (size_t i = 0; i < sizeof(harmless); i++)
