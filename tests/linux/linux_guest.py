@@ -1,16 +1,22 @@
-"""The Linux test guest, made at test time and cached in the build folder.
+"""The Linux test guest, made on this machine (it needs apt, so never in
+the KVM host VM, which has no network):
 
-- the kernel: Debian's linux-image-<abi>-amd64 (the one linux-image-amd64
-  depends on), fetched with `apt-get download`; only its vmlinuz is unpacked
+- the kernel: Debian's linux-image-<abi> (the one linux-image-amd64 depends
+  on), fetched with `apt-get download`; only its vmlinuz is unpacked
   (dpkg-deb's file system archive, filtered by tar), nothing is installed;
-- the test module: built against /usr/src/linux-headers-<abi>-amd64 if that
-  exact package is installed, else left out (init then reports NO_MODULE);
+- the test module: built against /usr/src/linux-headers-<abi>, installed
+  with apt-get when missing (scripts/setup.sh installs linux-headers-amd64);
 - the initramfs: a newc cpio archive with /init, the module and /dev/console.
 
-Preparation runs under a lock, so tests running in parallel share one cache.
+The kernel and the module are cached under ~/.cache/phc/linux/ (keyed by
+the kernel ABI, and the module by its sources), the initramfs in the build
+folder (it holds that build's /init). Each cache is prepared under a lock,
+in a temporary name renamed into place, so parallel tests and checkouts
+share one copy.
 """
 
 import fcntl
+import hashlib
 import lzma
 import os
 import re
@@ -18,14 +24,16 @@ import shutil
 import struct
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 SKIP = 77
 HERE = Path(__file__).resolve().parent
 MODULE_SOURCES = ("phc_test.c", "Kbuild")
+USER_CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "phc" / "linux"
 
-# /init's exit status bits (tests/linux/init.c).
-FAILED_TEST_CALL, FAILED_CONSOLE, FAILED_MODULE, NO_MODULE, FAILED_IOPL = 1, 2, 4, 8, 16
+# /init's exit status bit when the initramfs holds no module (tests/linux/init.c).
+NO_MODULE = 8
 
 
 class Skip(Exception):
@@ -42,7 +50,7 @@ def run(cmd, **kw):
 
 
 def kernel_abi():
-    """The ABI name (e.g. 6.1.0-56-amd64) of Debian's current amd64 kernel."""
+    """The ABI name (e.g. 6.1.0-57-amd64) of Debian's current amd64 kernel."""
     override = os.environ.get("PHC_LINUX_ABI")
     if override:
         return override
@@ -56,7 +64,16 @@ def kernel_abi():
     return m.group(1)
 
 
+def replace_into(tmp, final):
+    """Move the finished @tmp (file or folder) to @final, atomically."""
+    if final.is_dir():
+        shutil.rmtree(final)
+    os.replace(tmp, final)
+
+
 class Cache:
+    """A folder whose contents are made under its lock."""
+
     def __init__(self, root):
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
@@ -69,29 +86,30 @@ class Cache:
     def __exit__(self, *exc):
         fcntl.flock(self._lock, fcntl.LOCK_UN)
 
+    def tmpdir(self):
+        return tempfile.TemporaryDirectory(dir=self.root, prefix=".tmp-")
+
     def kernel(self, abi):
         """Path of vmlinuz-<abi>, downloading and unpacking it once."""
         vmlinuz = self.root / f"vmlinuz-{abi}"
         if vmlinuz.exists():
             return vmlinuz
-        download = self.root / "download"
-        shutil.rmtree(download, ignore_errors=True)
-        download.mkdir()
-        try:
-            run(["apt-get", "download", f"linux-image-{abi}"], cwd=download)
-        except (OSError, subprocess.CalledProcessError) as e:
-            raise Skip(f"apt-get download linux-image-{abi} failed: "
-                       f"{getattr(e, 'stderr', '') or e}".strip())
-        deb = next(download.glob("*.deb"))
-        member = f"./boot/vmlinuz-{abi}"
-        fsys = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(deb)], stdout=subprocess.PIPE)
-        tar = subprocess.run(["tar", "-x", "-C", str(download), member], stdin=fsys.stdout,
-                             capture_output=True, text=True)
-        fsys.stdout.close()
-        if fsys.wait() != 0 or tar.returncode != 0:
-            raise RuntimeError(f"cannot unpack {member} from {deb.name}: {tar.stderr.strip()}")
-        os.replace(download / member, vmlinuz)
-        shutil.rmtree(download)
+        with self.tmpdir() as tmp:
+            try:
+                run(["apt-get", "download", f"linux-image-{abi}"], cwd=tmp)
+            except (OSError, subprocess.CalledProcessError) as e:
+                raise Skip(f"apt-get download linux-image-{abi} failed: "
+                           f"{getattr(e, 'stderr', '') or e}".strip())
+            deb = next(Path(tmp).glob("*.deb"))
+            member = f"./boot/vmlinuz-{abi}"
+            fsys = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(deb)],
+                                    stdout=subprocess.PIPE)
+            tar = subprocess.run(["tar", "-x", "-C", tmp, member], stdin=fsys.stdout,
+                                 capture_output=True, text=True)
+            fsys.stdout.close()
+            if fsys.wait() != 0 or tar.returncode != 0:
+                raise RuntimeError(f"cannot unpack {member} from {deb.name}: {tar.stderr.strip()}")
+            replace_into(Path(tmp) / member, vmlinuz)
         return vmlinuz
 
     def vmlinux(self, kernel):
@@ -108,7 +126,7 @@ class Cache:
         if not out.exists():
             tmp = out.with_suffix(".tmp")
             tmp.write_bytes(lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(payload))
-            os.replace(tmp, out)
+            replace_into(tmp, out)
         listing = run(["readelf", "-lhW", str(out)]).stdout
         entry = re.search(r"Entry point address:\s+0x([0-9a-f]+)", listing).group(1)
         segments = [f"{paddr}:{offset}:{filesz}:{memsz}" for offset, paddr, filesz, memsz in
@@ -117,45 +135,64 @@ class Cache:
         return out, entry, segments
 
     def module(self, abi):
-        """Path of phc_test.ko built for @abi, or None without its headers."""
-        headers = Path(f"/usr/src/linux-headers-{abi}")
-        if not (headers / "Makefile").exists():
-            return None
-        build = self.root / f"module-{abi}"
-        ko = build / "phc_test.ko"
+        """Path of phc_test.ko built for @abi, against its exact headers."""
+        headers = install_headers(abi)
         sources = [HERE / "module" / name for name in MODULE_SOURCES]
-        if ko.exists() and all(ko.stat().st_mtime >= s.stat().st_mtime for s in sources):
+        key = hashlib.sha256(b"".join(s.read_bytes() for s in sources)).hexdigest()[:16]
+        build = self.root / f"module-{abi}-{key}"
+        ko = build / "phc_test.ko"
+        if ko.exists():
             return ko
-        shutil.rmtree(build, ignore_errors=True)
-        build.mkdir()
-        for s in sources:
-            shutil.copy(s, build)
-        r = subprocess.run(["make", "-C", str(headers), f"M={build}", "modules"],
-                           capture_output=True, text=True)
-        if r.returncode != 0 or not ko.exists():
-            raise RuntimeError(f"building the test module against {headers} failed:\n"
-                               f"{r.stdout[-2000:]}{r.stderr[-2000:]}")
+        tmp = Path(tempfile.mkdtemp(dir=self.root, prefix=".tmp-"))
+        try:
+            for s in sources:
+                shutil.copy(s, tmp)
+            r = subprocess.run(["make", "-C", str(headers), f"M={tmp}", "modules"],
+                               capture_output=True, text=True)
+            if r.returncode != 0 or not (tmp / "phc_test.ko").exists():
+                raise RuntimeError(f"building the test module against {headers} failed:\n"
+                                   f"{r.stdout[-2000:]}{r.stderr[-2000:]}")
+            os.chmod(tmp, 0o755)
+            replace_into(tmp, build)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
         return ko
 
     def initramfs(self, init, module):
-        """A newc cpio with /init, the module if any, and /dev/console."""
-        stage = self.root / "initramfs-root"
-        shutil.rmtree(stage, ignore_errors=True)
-        (stage / "dev").mkdir(parents=True)
-        shutil.copy(init, stage / "init")
-        os.chmod(stage / "init", 0o755)
-        if module:
-            shutil.copy(module, stage / "phc_test.ko")
-        if os.geteuid() == 0:
-            os.mknod(stage / "dev/console", 0o600 | 0o020000, os.makedev(5, 1))
-        names = sorted(str(p.relative_to(stage)) for p in stage.rglob("*"))
+        """A newc cpio with /init, the module, and /dev/console."""
         out = self.root / "initramfs.cpio"
-        tmp = out.with_suffix(".tmp")
-        with open(tmp, "wb") as f:
-            subprocess.run(["cpio", "--quiet", "-o", "-H", "newc", "-R", "0:0"], cwd=stage,
-                           input="\n".join(names).encode(), stdout=f, check=True)
-        os.replace(tmp, out)
+        with self.tmpdir() as stage:
+            stage = Path(stage)
+            (stage / "dev").mkdir()
+            shutil.copy(init, stage / "init")
+            os.chmod(stage / "init", 0o755)
+            shutil.copy(module, stage / "phc_test.ko")
+            if os.geteuid() == 0:
+                os.mknod(stage / "dev/console", 0o600 | 0o020000, os.makedev(5, 1))
+            names = sorted(str(p.relative_to(stage)) for p in stage.rglob("*"))
+            tmp = out.with_suffix(".tmp")
+            with open(tmp, "wb") as f:
+                subprocess.run(["cpio", "--quiet", "-o", "-H", "newc", "-R", "0:0"], cwd=stage,
+                               input="\n".join(names).encode(), stdout=f, check=True)
+            replace_into(tmp, out)
         return out
+
+
+def install_headers(abi):
+    """/usr/src/linux-headers-<abi>, installed with apt-get if missing."""
+    headers = Path(f"/usr/src/linux-headers-{abi}")
+    if (headers / "Makefile").exists():
+        return headers
+    package = f"linux-headers-{abi}"
+    if os.geteuid() != 0:
+        raise Skip(f"{package} is not installed and only root may install it")
+    print(f"NOTE: installing {package} for the test module", file=sys.stderr)
+    r = subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", package],
+                       capture_output=True, text=True,
+                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    if r.returncode != 0 or not (headers / "Makefile").exists():
+        raise Skip(f"cannot install {package}: {r.stderr.strip()[-300:]}")
+    return headers
 
 
 # Features whose instructions KVM's instruction emulator cannot execute
@@ -184,15 +221,14 @@ class Guest:
         self.abi, self.kernel, self.initrd, self.module = abi, kernel, initrd, module
 
 
-def prepare(cache_dir, init=None):
-    """The Guest (its initramfs only with @init); Skip if it cannot be had."""
-    with Cache(cache_dir) as cache:
+def prepare(build_cache=None, init=None):
+    """The Guest: its kernel, and with @init its module and an initramfs in
+    @build_cache. Skip if it cannot be had."""
+    with Cache(USER_CACHE) as cache:
         abi = kernel_abi()
         kernel = cache.kernel(abi)
         if init is None:
             return Guest(abi, kernel)
         module = cache.module(abi)
-        if module is None:
-            print(f"NOTE: /usr/src/linux-headers-{abi} is not installed: the initramfs has no "
-                  "kernel module, only the userspace calls are tested", file=sys.stderr)
+    with Cache(build_cache) as cache:
         return Guest(abi, kernel, cache.initramfs(init, module), module)

@@ -2,8 +2,9 @@
 /*
  * phc_test: makes the Penguin test hypercall from kernel mode (outl in ring
  * 0, the x86-64 ABI registers) when loaded, and reports the answer with
- * printk. Loading fails with -EIO if the host did not answer 13, so /init
- * learns the verdict from finit_module's result.
+ * printk at notice level (the tests' console shows notices and worse).
+ * Loading fails with -EIO if the host did not answer 13, so /init learns
+ * the verdict from finit_module's result.
  */
 #include <linux/errno.h>
 #include <linux/init.h>
@@ -33,7 +34,7 @@ static int __init phc_test_init(void)
 {
 	u64 ret = phc_hypercall(PHC_NR_TEST, PHC_KERNEL_TAG, 5, 6, 7);
 
-	pr_info("phc_test: test hypercall from kernel mode returned %llu\n", ret);
+	pr_notice("phc_test: test hypercall from kernel mode returned %llu\n", ret);
 	return ret == PHC_TEST_ANSWER ? 0 : -EIO;
 }
 
