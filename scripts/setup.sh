@@ -23,6 +23,7 @@ packages=(
   qemu-system-x86 busybox-static kmod # the KVM host VM (scripts/kvm-host)
   qemu-system-arm # arm64-kvm-in-tcg: an emulated ARM64 KVM host
   dpkg-dev libpixman-1-dev # the patched QEMU (scripts/build-qemu.sh)
+  qemu-system-data seabios # its firmware for the Linux machines
   # static /init of the Linux boots on QEMU (tests/qemu/linux)
   gcc-mipsel-linux-gnu libc6-dev-mipsel-cross gcc-mips64el-linux-gnuabi64 libc6-dev-mips64el-cross
   gcc-arm-linux-gnueabi libc6-dev-armel-cross libc6-dev-arm64-cross

@@ -147,10 +147,13 @@ static GPtrArray *qemu_argv(const phc_qemu_guest *g, const char *binary)
         add(argv, "-serial");
         add(argv, "stdio");
         add(argv, "-no-reboot");
-        /* firmware and option ROMs (pc: SeaBIOS, linuxboot) from Debian's
-         * qemu-system-data: the build installs none of its own */
+        /* firmware and option ROMs from Debian's qemu-system-data and
+         * seabios (pc: SeaBIOS, linuxboot; pseries: SLOF): the build
+         * installs none of its own */
         add(argv, "-L");
         add(argv, "/usr/share/qemu");
+        add(argv, "-L");
+        add(argv, "/usr/share/seabios");
     } else {
         add(argv, "-M");
         add(argv, "none");
