@@ -4,6 +4,9 @@
  * machine: RAM from 0, the generic loader puts the ELF in and starts it at
  * its entry), or the machine Penguin boots Linux on; then wait for its end.
  *
+ * A bare guest starts in the entry state every engine gives it
+ * (docs/entry.md), worked out here and passed as PHC_ENTRY.
+ *
  * The QEMU process loads the libphc this process runs (LD_LIBRARY_PATH),
  * and tells the exit call's status through a pipe (PHC_STATUS_FD), so a
  * guest's exit status is never confused with one of QEMU's own.
@@ -24,6 +27,7 @@
 #include <glib.h>
 #include <phc/qemu.h>
 #include "accel/qemu/qemu-dir.h"
+#include "../entry.h"
 
 extern char **environ;
 
@@ -187,7 +191,28 @@ static char *libphc_dir(void)
     return dir;
 }
 
-static char **qemu_env(const phc_qemu_guest *g, int status_fd)
+/* "pc sp-register sp [register value]...", hex: the glue applies it at reset. */
+static char *entry_state(const phc_qemu_guest *g, phc_run_result *res)
+{
+    char err[512];
+    phc_image img;
+    int rc = g->raw ? phc_image_load_raw(g->kernel, g->load_addr, &img, err, sizeof(err))
+                    : phc_image_load_elf(g->kernel, &img, err, sizeof(err));
+    if (rc != 0) {
+        phc_run_result_set(res, PHC_END_ERROR, "%s", err);
+        return NULL;
+    }
+    phc_entry e;
+    phc_entry_state(g->abi, &img, g->mem_size, 0, &e);
+    phc_image_free(&img);
+    GString *out = g_string_new(NULL);
+    g_string_append_printf(out, "%" PRIx64 " %x %" PRIx64, e.pc, g->abi->entry.sp_gpr, e.sp);
+    for (unsigned i = 0; i < e.nregs; i++)
+        g_string_append_printf(out, " %x %" PRIx64, e.regs[i].gpr, e.regs[i].value);
+    return g_string_free(out, FALSE);
+}
+
+static char **qemu_env(const phc_qemu_guest *g, int status_fd, const char *entry)
 {
     char **env = g_get_environ();
     char *fd = g_strdup_printf("%d", status_fd);
@@ -195,6 +220,7 @@ static char **qemu_env(const phc_qemu_guest *g, int status_fd)
     env = g_environ_setenv(env, "PHC_BUILTINS", g->builtins ? "1" : "0", TRUE);
     env = g_environ_setenv(env, "PHC_STATUS_FD", fd, TRUE);
     env = g->trace ? g_environ_setenv(env, "PHC_TRACE", g->trace, TRUE) : g_environ_unsetenv(env, "PHC_TRACE");
+    env = entry ? g_environ_setenv(env, "PHC_ENTRY", entry, TRUE) : g_environ_unsetenv(env, "PHC_ENTRY");
     char *dir = libphc_dir();
     if (dir) {
         const char *old = g_environ_getenv(env, "LD_LIBRARY_PATH");
@@ -236,9 +262,13 @@ void phc_qemu_run(const phc_qemu_guest *g, phc_run_result *res)
         return;
     }
 
+    char *entry = NULL;
+    if (!g->linux_kernel && !(entry = entry_state(g, res)))
+        return;
     int pipefd[2];
     if (pipe2(pipefd, O_CLOEXEC) != 0) {
         phc_run_result_set(res, PHC_END_ERROR, "cannot make the status pipe: %s", strerror(errno));
+        g_free(entry);
         return;
     }
     /* the write end alone goes to QEMU; dup2 onto itself clears CLOEXEC */
@@ -254,7 +284,8 @@ void phc_qemu_run(const phc_qemu_guest *g, phc_run_result *res)
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
 
     GPtrArray *argv = qemu_argv(g, binary);
-    char **env = qemu_env(g, pipefd[1]);
+    char **env = qemu_env(g, pipefd[1], entry);
+    g_free(entry);
     child c = { 0 };
     int err = posix_spawn(&c.pid, binary, &actions, &attr, (char **)argv->pdata, env);
     posix_spawn_file_actions_destroy(&actions);

@@ -11,6 +11,8 @@
  *   PHC_TRACE     write every call to this file as JSON Lines
  *   PHC_BUILTINS  "0": register no built-in (test, console, exit)
  *   PHC_STATUS_FD the exit call's status goes there too, as one byte
+ *   PHC_ENTRY     a bare guest's entry state (phc's docs/entry.md), hex:
+ *                 "pc sp-register sp [register value]...", set at reset
  * The exit call ends QEMU at once with the guest's status, as
  * isa-debug-exit does.
  */
@@ -62,6 +64,16 @@ static phc_arch row = OWN_ROW;
 static phc_dispatcher *dispatcher;
 static phc_trace *trace;
 static int status_fd = -1;
+
+/* PHC_ENTRY, parsed: the registers are ISA numbers. */
+#define ENTRY_REGS 4
+static struct {
+    bool set;
+    uint64_t pc;
+    unsigned n;
+    uint8_t gpr[ENTRY_REGS];
+    uint64_t value[ENTRY_REGS];
+} entry;
 
 phc_arch phc_qemu_arch(void)
 {
@@ -210,12 +222,10 @@ void helper_phc_outl(CPUX86State *env, uint32_t port, uint32_t data)
 /*
  * A bare guest on the "none" machine starts where Unicorn and phc's KVM
  * start it: flat segments from 0, paging off, in 64-bit long mode for the
- * x86_64 row and 32-bit protected mode for i386. Runs after the CPU reset
- * and the loader, which has set EIP to the ELF entry.
+ * x86_64 row and 32-bit protected mode for i386.
  */
-static void x86_bare_reset(void *opaque)
+static void x86_bare_mode(CPUX86State *env)
 {
-    CPUX86State *env = &X86_CPU(opaque)->env;
     bool lm = row == PHC_ARCH_X86_64;
     uint32_t flat = DESC_P_MASK | DESC_S_MASK | DESC_A_MASK | DESC_G_MASK;
 
@@ -232,6 +242,35 @@ static void x86_bare_reset(void *opaque)
         if (seg != R_CS)
             cpu_x86_load_seg_cache(env, seg, 0x10, 0, 0xffffffff, flat | DESC_W_MASK | DESC_B_MASK);
 }
+#endif
+
+/*
+ * A bare guest's reset: after the CPU's own reset and the generic loader's
+ * (which loaded the ELF and set the pc), the x86 mode and the entry state
+ * phc-run worked out, so every engine starts it alike.
+ */
+static void bare_reset(void *opaque)
+{
+    CPUState *cs = opaque;
+    CPUArchState *env = cs->env_ptr;
+    qemu_vcpu v = { .vcpu = { .ops = &vcpu_ops, .abi = phc_abi_get(row) }, .env = env };
+
+#if defined(TARGET_I386)
+    x86_bare_mode(env);
+#endif
+    if (!entry.set)
+        return;
+    cpu_set_pc(cs, entry.pc);
+    for (unsigned i = 0; i < entry.n; i++) {
+#if defined(TARGET_AARCH64)
+        if (is_a64(env) && entry.gpr[i] == 31) {
+            env->xregs[31] = entry.value[i]; /* SP */
+            continue;
+        }
+#endif
+        set_gpr(&v.vcpu, entry.gpr[i], entry.value[i]);
+    }
+}
 
 static void bare_machine_ready(Notifier *n, void *data)
 {
@@ -239,11 +278,10 @@ static void bare_machine_ready(Notifier *n, void *data)
     if (!object_dynamic_cast(OBJECT(current_machine), MACHINE_TYPE_NAME("none")))
         return;
     CPU_FOREACH(cs)
-        qemu_register_reset(x86_bare_reset, cs);
+        qemu_register_reset(bare_reset, cs);
 }
 
 static Notifier bare_notifier = { .notify = bare_machine_ready };
-#endif
 
 /* ---- set-up from phc-run's environment ---- */
 
@@ -252,6 +290,33 @@ static void close_trace(void)
     if (trace && phc_trace_close(trace) != 0)
         fprintf(stderr, "phc: writing the trace failed\n");
     trace = NULL;
+}
+
+/* "pc sp-register sp [register value]..." into entry, or false. */
+static bool parse_entry(const char *text)
+{
+    char *end;
+    uint64_t field[2 + 2 * ENTRY_REGS];
+    unsigned n = 0;
+    for (const char *p = text; n < sizeof(field) / sizeof(field[0]); p = end) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        field[n++] = strtoull(p, &end, 16);
+        if (end == p)
+            return false;
+    }
+    if (n < 3 || n % 2 == 0)
+        return false;
+    entry.pc = field[0];
+    entry.n = 0;
+    for (unsigned i = 1; i < n; i += 2) {
+        entry.gpr[entry.n] = (uint8_t)field[i];
+        entry.value[entry.n++] = field[i + 1];
+    }
+    entry.set = true;
+    return true;
 }
 
 static void __attribute__((noreturn)) setup_error(const char *fmt, const char *arg)
@@ -268,6 +333,7 @@ static void __attribute__((constructor)) phc_setup(void)
     const char *path = getenv("PHC_TRACE");
     const char *builtins = getenv("PHC_BUILTINS");
     const char *fd = getenv("PHC_STATUS_FD");
+    const char *start = getenv("PHC_ENTRY");
 
     if (name && *name) {
         const phc_abi *a = phc_abi_by_name(name);
@@ -279,6 +345,8 @@ static void __attribute__((constructor)) phc_setup(void)
     }
     if (fd && *fd)
         status_fd = atoi(fd);
+    if (start && *start && !parse_entry(start))
+        setup_error("PHC_ENTRY '%s' is not \"pc sp-register sp [register value]...\"", start);
     dispatcher = phc_dispatcher_new();
     if (path && *path) {
         if (!(trace = phc_trace_open(path)))
@@ -288,7 +356,5 @@ static void __attribute__((constructor)) phc_setup(void)
     }
     if (!(builtins && !strcmp(builtins, "0")))
         phc_builtins_register(dispatcher, PHC_BUILTIN_ALL, stdout);
-#if defined(TARGET_I386)
     qemu_add_machine_init_done_notifier(&bare_notifier);
-#endif
 }
