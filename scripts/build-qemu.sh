@@ -8,9 +8,11 @@
 #
 #   ${XDG_CACHE_HOME:-~/.cache}/phc/qemu/<key>/bin/qemu-system-*
 #
-#   scripts/build-qemu.sh [--print-dir] [PHC_BUILD_DIR]
+#   scripts/build-qemu.sh [--print-dir|--inputs] [PHC_BUILD_DIR]
 #
-# --print-dir prints the cache directory and stops (no build). Otherwise it
+# --print-dir prints the cache directory and stops (no build); --inputs
+# lists the files the key is made of (meson reconfigures when one of them
+# changes, so phc-run looks in the right directory). Otherwise it
 # builds unless the cache holds the result, and prints the directory.
 # PHC_BUILD_DIR (default build) is a configured and built phc: QEMU links
 # its libphc.so; at run time phc-run points QEMU at its own libphc.
@@ -24,11 +26,11 @@ configure_flags=(--without-default-features --without-default-devices --enable-t
                  --disable-install-blobs --disable-docs --disable-tools --disable-debug-info
                  --enable-fdt=system)
 
-print_dir=false
-if [ "${1:-}" = --print-dir ]; then
-  print_dir=true
-  shift
-fi
+mode=build
+case "${1:-}" in
+  --print-dir) mode=print-dir; shift ;;
+  --inputs) mode=inputs; shift ;;
+esac
 phc_build=$(realpath -m "${1:-$src/build}")
 
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/phc/qemu
@@ -37,13 +39,14 @@ patches=("$src"/accel/qemu/patches/*.patch)
 # The key: this script (version, flags, steps), the patches in order, the
 # glue, the device lists and the phc headers the glue is compiled against
 # (a libphc change elsewhere needs no rebuild: QEMU links it dynamically).
-key=$(cd "$src" && cat scripts/build-qemu.sh "${patches[@]}" accel/qemu/phc.c \
-        accel/qemu/devices/*.mak include/phc/{abi,builtins,call,dispatcher,sentinel,trace,vcpu}.h | sha256sum | cut -c1-16)
+inputs=("$src/scripts/build-qemu.sh" "${patches[@]}" "$src/accel/qemu/phc.c"
+        "$src"/accel/qemu/devices/*.mak "$src"/include/phc/{abi,builtins,call,dispatcher,sentinel,trace,vcpu}.h)
+key=$(cat "${inputs[@]}" | sha256sum | cut -c1-16)
 dir=$cache/$key
-if $print_dir; then
-  echo "$dir"
-  exit 0
-fi
+case $mode in
+  print-dir) echo "$dir"; exit 0 ;;
+  inputs) printf '%s\n' "${inputs[@]}"; exit 0 ;;
+esac
 
 built() {
   for t in "${targets[@]}"; do
