@@ -1,17 +1,12 @@
 /*
  * The vCPUs of the ARM64 VMM: the phc_vcpu face (registers through
  * KVM_{GET,SET}_ONE_REG, read once per exit; guest memory through the
- * guest's own translation tables), the run loop, and its exits:
- * Penguin HVCs (KVM_EXIT_HYPERCALL through the SMCCC filter), forwarded
- * system-register traps, the PL011 and the rest of MMIO, PSCI system events.
- *
- * Stopping without a lost wake-up: a kick sets `stopping`, sets every
- * run->immediate_exit and signals the threads. The kick signal is blocked
- * in vCPU threads except inside KVM_RUN (KVM_SET_SIGNAL_MASK), so a vCPU
- * about to enter either sees immediate_exit or has the signal pending.
+ * guest's own translation tables), and the exits the shared loop
+ * (kvm/vcpus.c) hands here: Penguin HVCs (KVM_EXIT_HYPERCALL through the
+ * SMCCC filter), forwarded system-register traps, the PL011 and the rest of
+ * MMIO, PSCI system events, and the final ones.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,7 +16,6 @@
 #include "smccc.h"
 #include "vmm.h"
 
-#define KICK_SIGNAL SIGUSR1
 #define SCTLR_EL1 ARM64_SYS_REG(3, 0, 1, 0, 0)
 #define TTBR0_EL1 ARM64_SYS_REG(3, 0, 2, 0, 0)
 #define TTBR1_EL1 ARM64_SYS_REG(3, 0, 2, 0, 1)
@@ -130,36 +124,6 @@ const phc_vcpu_ops arm64_cpu_ops = {
     .write_mem = cpu_write_mem,
 };
 
-static void kick_locked(arm64_vm *vm)
-{
-    atomic_store(&vm->stopping, true);
-    for (unsigned i = 0; i < vm->ncpus; i++) {
-        arm64_cpu *c = &vm->cpus[i];
-        __atomic_store_n(&c->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-        if (c->started)
-            pthread_kill(c->thread, KICK_SIGNAL);
-    }
-}
-
-static void kick(void *arg)
-{
-    arm64_vm *vm = arg;
-    pthread_mutex_lock(&vm->lock);
-    kick_locked(vm);
-    pthread_mutex_unlock(&vm->lock);
-}
-
-void arm64_vm_end(arm64_vm *vm, const phc_run_result *res)
-{
-    pthread_mutex_lock(&vm->lock);
-    if (!vm->ended) {
-        vm->ended = true;
-        vm->result = *res;
-    }
-    kick_locked(vm);
-    pthread_mutex_unlock(&vm->lock);
-}
-
 static void __attribute__((format(printf, 3, 4)))
 end_run(arm64_cpu *c, phc_end end, const char *fmt, ...)
 {
@@ -189,8 +153,9 @@ static bool after_call(arm64_cpu *c, const phc_dispatch_result *res)
 
 /* KVM_EXIT_HYPERCALL: an HVC/SMC in the filtered range, nr = its function ID.
  * KVM has already stepped the PC past the instruction. */
-static bool on_hypercall(arm64_cpu *c)
+static bool on_hypercall(void *arg)
 {
+    arm64_cpu *c = arg;
     phc_dispatch_result res;
     uint32_t fid = (uint32_t)c->run->hypercall.nr;
     phc_hvc_outcome o = phc_arm64_hvc_dispatch(c->vm->cfg->dispatcher, &c->vcpu, fid, &res);
@@ -203,8 +168,9 @@ static bool on_hypercall(arm64_cpu *c)
  * upstream kernel does this (docs/kvm-arm64.md); the decoder is exact, so
  * only the sentinel's own syndrome is a hypercall.
  */
-static bool on_forwarded_trap(arm64_cpu *c)
+static bool on_forwarded_trap(void *arg)
 {
+    arm64_cpu *c = arg;
     uint64_t esr = c->run->ex.error_code, pc;
     phc_dispatch_result res;
     if (!phc_arm64_trap_dispatch(c->vm->cfg->dispatcher, &c->vcpu, esr, &res)) {
@@ -219,8 +185,9 @@ static bool on_forwarded_trap(arm64_cpu *c)
 }
 
 /* The PL011; any other address reads all ones and drops writes, as the x86 port bus does. */
-static void on_mmio(arm64_cpu *c)
+static bool on_mmio(void *arg)
 {
+    arm64_cpu *c = arg;
     struct kvm_run *r = c->run;
     uint64_t addr = r->mmio.phys_addr;
     size_t len = r->mmio.len < 4 ? r->mmio.len : 4;
@@ -228,7 +195,7 @@ static void on_mmio(arm64_cpu *c)
     if (addr < PHC_ARM64_UART || addr - PHC_ARM64_UART >= PHC_ARM64_UART_SIZE) {
         if (!r->mmio.is_write)
             memset(r->mmio.data, 0xff, sizeof(r->mmio.data));
-        return;
+        return true;
     }
     uint32_t value = 0;
     pthread_mutex_lock(&vm->lock);
@@ -241,10 +208,12 @@ static void on_mmio(arm64_cpu *c)
         memcpy(r->mmio.data, &value, len);
     }
     pthread_mutex_unlock(&vm->lock);
+    return true;
 }
 
-static void on_system_event(arm64_cpu *c)
+static bool on_system_event(void *arg)
 {
+    arm64_cpu *c = arg;
     switch (c->run->system_event.type) {
     case KVM_SYSTEM_EVENT_SHUTDOWN:
         end_run(c, PHC_END_HALT, "the guest powered off (PSCI SYSTEM_OFF) on vCPU %u",
@@ -257,120 +226,42 @@ static void on_system_event(arm64_cpu *c)
     default:
         end_run(c, PHC_END_FAULT, "vCPU %u: system event %u (the guest crashed)", c->vcpu.index,
                 c->run->system_event.type);
-    }
+    }    return false;
 }
 
-/* One exit; false when this vCPU's run is over. */
-static bool on_exit(arm64_cpu *c)
+/* Any exit not handled above ends the run, said as one line. */
+static void final_exit(void *arg)
 {
+    arm64_cpu *c = arg;
     struct kvm_run *r = c->run;
-    switch (r->exit_reason) {
-    case KVM_EXIT_HYPERCALL:
-        return on_hypercall(c);
-    case KVM_EXIT_EXCEPTION:
-        return on_forwarded_trap(c);
-    case KVM_EXIT_MMIO:
-        on_mmio(c);
-        return true;
-    case KVM_EXIT_SYSTEM_EVENT:
-        on_system_event(c);
-        return false;
-    case KVM_EXIT_ARM_NISV:
+    if (r->exit_reason == KVM_EXIT_ARM_NISV)
         end_run(c, PHC_END_FAULT, "vCPU %u: an access to 0x%llx that KVM cannot decode (no valid "
                 "syndrome; ISS 0x%llx)", c->vcpu.index, (unsigned long long)r->arm_nisv.fault_ipa,
                 (unsigned long long)r->arm_nisv.esr_iss);
-        return false;
-    case KVM_EXIT_FAIL_ENTRY:
+    else if (r->exit_reason == KVM_EXIT_FAIL_ENTRY)
         end_run(c, PHC_END_ERROR, "KVM could not enter vCPU %u (reason 0x%llx)", c->vcpu.index,
                 (unsigned long long)r->fail_entry.hardware_entry_failure_reason);
-        return false;
-    case KVM_EXIT_INTERNAL_ERROR:
+    else if (r->exit_reason == KVM_EXIT_INTERNAL_ERROR)
         end_run(c, PHC_END_ERROR, "KVM internal error %u on vCPU %u", r->internal.suberror,
                 c->vcpu.index);
-        return false;
-    default:
+    else
         end_run(c, PHC_END_ERROR, "vCPU %u: unexpected KVM exit %u", c->vcpu.index, r->exit_reason);
-        return false;
-    }
 }
 
-static int set_kvm_sigmask(arm64_cpu *c)
-{
-    sigset_t set;
-    pthread_sigmask(SIG_BLOCK, NULL, &set);
-    sigdelset(&set, KICK_SIGNAL);
-    /* The kernel's sigset is 8 bytes, the start of glibc's sigset_t. */
-    _Alignas(struct kvm_signal_mask) uint8_t buf[sizeof(struct kvm_signal_mask) + 8];
-    struct kvm_signal_mask *mask = (struct kvm_signal_mask *)buf;
-    mask->len = 8;
-    memcpy(mask->sigset, &set, 8);
-    return ioctl(c->fd, KVM_SET_SIGNAL_MASK, mask);
-}
-
-static void *cpu_main(void *arg)
+/* What was read during one exit is stale after the next KVM_RUN. */
+static void leave(void *arg)
 {
     arm64_cpu *c = arg;
-    if (set_kvm_sigmask(c) != 0) {
-        end_run(c, PHC_END_ERROR, "KVM_SET_SIGNAL_MASK on vCPU %u: %s", c->vcpu.index,
-                strerror(errno));
-        return NULL;
-    }
-    while (!atomic_load(&c->vm->stopping)) {
-        int rc = ioctl(c->fd, KVM_RUN, 0);
-        c->x_valid = 0;
-        c->mmu_valid = false;
-        c->reg_errno = 0;
-        if (rc != 0) {
-            if (errno == EINTR || errno == EAGAIN)
-                continue; /* a kick (or a secondary still powered off): the loop decides */
-            end_run(c, PHC_END_ERROR, "KVM_RUN on vCPU %u: %s", c->vcpu.index, strerror(errno));
-            return NULL;
-        }
-        if (!on_exit(c))
-            return NULL;
-    }
-    return NULL;
+    c->x_valid = 0;
+    c->mmu_valid = false;
+    c->reg_errno = 0;
 }
 
-static void on_kick_signal(int sig)
-{
-    (void)sig; /* only here so the signal interrupts KVM_RUN, not the process */
-}
-
-static void install_kick_handler(void)
-{
-    struct sigaction sa = { .sa_handler = on_kick_signal };
-    sigemptyset(&sa.sa_mask);
-    sigaction(KICK_SIGNAL, &sa, NULL);
-}
-
-void arm64_vm_run(arm64_vm *vm, phc_cancel *cancel)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, install_kick_handler);
-
-    /* Threads inherit the blocked kick; KVM unblocks it only inside KVM_RUN. */
-    sigset_t kick_set, old;
-    sigemptyset(&kick_set);
-    sigaddset(&kick_set, KICK_SIGNAL);
-    pthread_sigmask(SIG_BLOCK, &kick_set, &old);
-    if (cancel)
-        phc_cancel_set_kick(cancel, kick, vm);
-    for (unsigned i = 0; i < vm->ncpus; i++) {
-        arm64_cpu *c = &vm->cpus[i];
-        pthread_mutex_lock(&vm->lock);
-        int rc = pthread_create(&c->thread, NULL, cpu_main, c);
-        c->started = rc == 0;
-        pthread_mutex_unlock(&vm->lock);
-        if (rc != 0) {
-            end_run(c, PHC_END_ERROR, "cannot start vCPU %u's thread: %s", i, strerror(rc));
-            break;
-        }
-    }
-    for (unsigned i = 0; i < vm->ncpus; i++)
-        if (vm->cpus[i].started)
-            pthread_join(vm->cpus[i].thread, NULL);
-    if (cancel)
-        phc_cancel_set_kick(cancel, NULL, NULL);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-}
+const kvm_exit_ops arm64_exits = {
+    .leave = leave,
+    .hypercall = on_hypercall,
+    .exception = on_forwarded_trap,
+    .mmio = on_mmio,
+    .system_event = on_system_event,
+    .final = final_exit,
+};

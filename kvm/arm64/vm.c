@@ -130,13 +130,10 @@ static int create_cpu(arm64_vm *vm, unsigned i, const struct kvm_vcpu_init *targ
     arm64_cpu *c = &vm->cpus[i];
     *c = (arm64_cpu){ .vcpu = { .ops = &arm64_cpu_ops, .index = i, .abi = vm->cfg->abi },
                       .vm = vm, .fd = -1 };
-    c->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)i);
-    if (c->fd < 0)
-        return FAIL("KVM_CREATE_VCPU %u: %s", i, strerror(errno));
-    void *run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
-    if (run == MAP_FAILED)
-        return FAIL("cannot map vCPU %u's kvm_run: %s", i, strerror(errno));
-    c->run = run;
+    if (kvm_vcpu_open(&vm->vcpus, i, vm->vm_fd, vm->run_size, c, err, errlen) != 0)
+        return -1;
+    c->fd = vm->vcpus.v[i].fd;
+    c->run = vm->vcpus.v[i].run;
 
     struct kvm_vcpu_init init = *target;
     init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
@@ -214,6 +211,8 @@ int arm64_vm_open(arm64_vm *vm, const phc_run_config *cfg, char *err, size_t err
     vm->cpus = calloc(ncpus, sizeof(*vm->cpus));
     if (!vm->cpus)
         return FAIL("out of memory");
+    if (kvm_vcpus_init(&vm->vcpus, ncpus, &arm64_exits, err, errlen) != 0)
+        return -1;
     for (unsigned i = 0; i < ncpus; i++)
         if (create_cpu(vm, i, &target, err, errlen) != 0)
             return -1;
@@ -222,13 +221,7 @@ int arm64_vm_open(arm64_vm *vm, const phc_run_config *cfg, char *err, size_t err
 
 void arm64_vm_close(arm64_vm *vm)
 {
-    for (unsigned i = 0; vm->cpus && i < vm->ncpus; i++) {
-        arm64_cpu *c = &vm->cpus[i];
-        if (c->run)
-            munmap(c->run, vm->run_size);
-        if (c->vm && c->fd >= 0)
-            close(c->fd);
-    }
+    kvm_vcpus_destroy(&vm->vcpus);
     free(vm->cpus);
     if (vm->ram)
         munmap(vm->ram, vm->ram_size);

@@ -1,7 +1,8 @@
 /*
  * The ARM64 VMM on /dev/kvm (aarch64 hosts only): one VM, its RAM, the
  * in-kernel GICv3, the PL011, and a thread per vCPU. vm.c builds and tears
- * down the machine, cpu.c runs the vCPUs and handles their exits.
+ * down the machine, cpu.c handles the vCPUs' exits; the threads, the exit
+ * loop and the stop are kvm/vcpus.h's.
  */
 #ifndef PHC_KVM_ARM64_VMM_H
 #define PHC_KVM_ARM64_VMM_H
@@ -12,6 +13,7 @@
 #include <phc/accel.h>
 #include "pl011.h"
 #include "walk.h"
+#include "../vcpus.h"
 
 /* The SMCCC filter (Linux 6.4) is newer than Debian 12's 6.1 headers. */
 #ifndef KVM_ARM_VM_SMCCC_CTRL
@@ -35,10 +37,8 @@ typedef struct arm64_vm arm64_vm;
 typedef struct arm64_cpu {
     phc_vcpu vcpu; /* first: the dispatcher's handle is this struct */
     arm64_vm *vm;
-    int fd;
+    int fd;              /* kvm/vcpus.c opens and closes it */
     struct kvm_run *run;
-    pthread_t thread;
-    bool started;
     uint64_t x[31];   /* x0..x30 read during this exit */
     uint32_t x_valid; /* bit n: x[n] is current */
     phc_arm64_mmu mmu; /* translation registers, read during this exit */
@@ -55,21 +55,23 @@ struct arm64_vm {
     size_t run_size;
     unsigned ncpus;
     arm64_cpu *cpus;
-    pthread_mutex_t lock; /* the UART, the result, thread start */
+    pthread_mutex_t lock; /* the UART */
     phc_pl011 uart;
-    atomic_bool stopping;
-    bool ended;
-    phc_run_result result;
+    kvm_vcpus vcpus;      /* threads, the stop, how the run ended */
 };
 
 /* Build the machine for @cfg: 0, or -1 with a one-line reason in @err. */
 int arm64_vm_open(arm64_vm *vm, const phc_run_config *cfg, char *err, size_t errlen);
 void arm64_vm_close(arm64_vm *vm);
 
-/* Run every vCPU until the guest ends or @cancel asks. */
-void arm64_vm_run(arm64_vm *vm, phc_cancel *cancel);
+/* The ARM64 exit handlers, for kvm_vcpus_init. */
+extern const kvm_exit_ops arm64_exits;
+
 /* The first end wins; every vCPU is kicked out. */
-void arm64_vm_end(arm64_vm *vm, const phc_run_result *res);
+static inline void arm64_vm_end(arm64_vm *vm, const phc_run_result *res)
+{
+    kvm_vcpus_end(&vm->vcpus, res);
+}
 
 /* The phc_vcpu face of an arm64_cpu (registers through KVM_{GET,SET}_ONE_REG). */
 extern const phc_vcpu_ops arm64_cpu_ops;

@@ -1,11 +1,13 @@
 /*
- * phc_accel_kvm on x86 hosts: the steps of a run, each owned by its file:
- * the VM and its RAM (vm.c), the image, the boot state (boot.c), the
- * vCPUs and their run loops (cpu.c), and the end.
+ * The x86 machine for phc_accel_kvm on x86_64 hosts (kvm/run.c): the
+ * steps of its set-up, each owned by its file: the VM and its RAM (vm.c),
+ * the image, the boot state (boot.c) or a Linux boot (linux.c), the vCPUs
+ * (cpu.c, whose exits the shared loop hands back), and the teardown.
  */
 #include <stdlib.h>
 #include <string.h>
 #include "cpu.h"
+#include "../run.h"
 #include "../device.h"
 #include "../../accel/entry.h"
 #include "pio-probe.h"
@@ -14,7 +16,7 @@
 #include "../../accel/linux-guest.h"
 #include "linux.h"
 
-static const char *kvm_unsupported(phc_arch arch)
+const char *kvm_arch_unsupported(phc_arch arch)
 {
     if (arch == PHC_ARCH_X86_64 || arch == PHC_ARCH_I386)
         return NULL;
@@ -59,6 +61,8 @@ static int machine_setup(kvm_machine *m, const phc_run_config *cfg, char *err, s
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    if (kvm_vcpus_init(&m->vcpus, m->ncpus, &kvm_x86_exits, err, errlen) != 0)
+        return -1;
     for (unsigned i = 0; i < m->ncpus; i++) {
         phc_entry entry;
         if (!lx)
@@ -80,45 +84,29 @@ static int machine_setup(kvm_machine *m, const phc_run_config *cfg, char *err, s
 
 static void machine_teardown(kvm_machine *m)
 {
-    for (unsigned i = 0; m->cpus && i < m->ncpus; i++)
-        if (m->cpus[i].machine)
-            kvm_cpu_destroy(&m->cpus[i]);
+    kvm_vcpus_destroy(&m->vcpus);
     free(m->cpus);
     phc_portbus_free(m->ports);
     kvm_vm_close(&m->vm);
-    pthread_mutex_destroy(&m->lock);
     pthread_mutex_destroy(&m->ports_lock);
 }
 
-static void kvm_run(const phc_run_config *cfg, phc_run_result *res)
+const size_t kvm_arch_machine_size = sizeof(kvm_machine);
+
+int kvm_arch_open(void *machine, const phc_run_config *cfg, char *err, size_t errlen)
 {
-    *res = (phc_run_result){ .end = PHC_END_ERROR };
-    const char *why = kvm_unsupported(cfg->abi->arch);
-    if (why) {
-        phc_run_result_set(res, PHC_END_ERROR, "%s", why);
-        return;
-    }
-    if (cfg->insn_limit > 0) {
-        phc_run_result_set(res, PHC_END_ERROR, "instruction limits need -accel tcg");
-        return;
-    }
-    kvm_machine m = { .dispatcher = cfg->dispatcher, .cfg = cfg, .ncpus = cfg->smp ? cfg->smp : 1 };
-    pthread_mutex_init(&m.lock, NULL);
-    pthread_mutex_init(&m.ports_lock, NULL);
-    char err[sizeof(res->reason)];
-    if (machine_setup(&m, cfg, err, sizeof(err)) != 0) {
-        phc_run_result_set(res, PHC_END_ERROR, "%s", err);
-        machine_teardown(&m);
-        return;
-    }
-    kvm_machine_run(&m, cfg->cancel);
-    phc_run_result_settle(res, m.ended ? &m.result : NULL, cfg->cancel);
-    machine_teardown(&m);
+    kvm_machine *m = machine;
+    *m = (kvm_machine){ .dispatcher = cfg->dispatcher, .cfg = cfg, .ncpus = cfg->smp ? cfg->smp : 1 };
+    pthread_mutex_init(&m->ports_lock, NULL);
+    return machine_setup(m, cfg, err, errlen);
 }
 
-const phc_accel phc_accel_kvm = {
-    .name = "kvm",
-    .prop_keys = PHC_KVM_PROP_KEYS,
-    .unsupported = kvm_unsupported,
-    .run = kvm_run,
-};
+kvm_vcpus *kvm_arch_vcpus(void *machine)
+{
+    return &((kvm_machine *)machine)->vcpus;
+}
+
+void kvm_arch_close(void *machine)
+{
+    machine_teardown(machine);
+}
