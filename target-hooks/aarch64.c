@@ -20,6 +20,13 @@ static const phc_target_row rows[] = { {
     .elf_machine = EM_AARCH64, .elf_data = ELFDATA2LSB,
 } };
 
+/*
+ * The same call under stock ARM64 KVM is an HVC (kvm/arm64/smccc.h): w0
+ * carries the SMCCC function ID, so the guest passes a0 in x6 instead, and
+ * the host puts it back into the row's arg0 register before dispatching.
+ */
+const unsigned phc_aarch64_hvc_arg0_gpr = 6;
+
 const phc_target phc_target_aarch64 = {
     .name = "AArch64", PHC_TARGET_ROWS(rows),
     .sentinel = { [PHC_ISA_DEFAULT] = &sentinel }, .insn_align = 4,

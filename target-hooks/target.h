@@ -51,6 +51,9 @@ typedef struct phc_target_ref {
 /* Indexed by phc_arch (generated: targets.c). */
 extern const phc_target_ref phc_target_rows[PHC_ARCH_COUNT];
 
+/* aarch64 (target-hooks/aarch64.c): where an HVC call carries a0. */
+extern const unsigned phc_aarch64_hvc_arg0_gpr;
+
 /* NULL for an arch outside the enum. */
 const phc_target *phc_target_of(phc_arch arch);
 

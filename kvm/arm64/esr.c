@@ -1,4 +1,5 @@
 /* The EC 0x18 syndrome (field layout: Arm ARM, ESR_ELx, ISS for EC 0x18) and its dispatch. */
+#include <phc/sentinel.h>
 #include "esr.h"
 
 #define EC_SHIFT 26
@@ -26,6 +27,21 @@ bool phc_arm64_esr_decode_sysreg(uint64_t esr, phc_arm64_sysreg_trap *out)
     return true;
 }
 
+/* The fields of an MSR/MRS instruction word (Arm ARM, "System register
+ * move"), the same fields the syndrome reports. */
+static phc_arm64_sysreg_trap decode_insn(uint32_t insn)
+{
+    return (phc_arm64_sysreg_trap){
+        .op0 = FIELD(insn, 19, 2),
+        .op1 = FIELD(insn, 16, 3),
+        .crn = FIELD(insn, 12, 4),
+        .crm = FIELD(insn, 8, 4),
+        .op2 = FIELD(insn, 5, 3),
+        .rt = FIELD(insn, 0, 5),
+        .read = FIELD(insn, 21, 1),
+    };
+}
+
 bool phc_arm64_esr_is_sentinel(uint64_t esr)
 {
     /* Bits 63:32 (ISS2) and 24:22 are RES0 for this EC: a set one is not
@@ -34,8 +50,10 @@ bool phc_arm64_esr_is_sentinel(uint64_t esr)
     phc_arm64_sysreg_trap t;
     if ((esr & res0) || !(esr & IL_BIT) || !phc_arm64_esr_decode_sysreg(esr, &t))
         return false;
-    return t.op0 == 0 && t.op1 == 0 && t.crn == 5 && t.crm == 0 && t.op2 == 0 && t.rt == 31 &&
-           !t.read;
+    /* the syndrome the sentinel word itself raises (target-hooks/aarch64.c) */
+    phc_arm64_sysreg_trap s = decode_insn(phc_sentinel_word(PHC_ARCH_AARCH64, PHC_ISA_DEFAULT));
+    return t.op0 == s.op0 && t.op1 == s.op1 && t.crn == s.crn && t.crm == s.crm && t.op2 == s.op2 &&
+           t.rt == s.rt && t.read == s.read;
 }
 
 bool phc_arm64_trap_dispatch(phc_dispatcher *d, phc_vcpu *cpu, uint64_t esr,

@@ -22,8 +22,9 @@ typedef struct phc_arm64_sysreg_trap {
 bool phc_arm64_esr_decode_sysreg(uint64_t esr, phc_arm64_sysreg_trap *out);
 
 /*
- * Exactly the sentinel's syndrome: EC 0x18, IL 1, a write from xzr to
- * Op0=0 Op1=0 CRn=5 CRm=0 Op2=0, every RES0 bit clear. Nothing else.
+ * Exactly the sentinel's syndrome: EC 0x18, IL 1, the fields of the aarch64
+ * sentinel word (a write from xzr to Op0=0 Op1=0 CRn=5 CRm=0 Op2=0), every
+ * RES0 bit clear. Nothing else.
  */
 bool phc_arm64_esr_is_sentinel(uint64_t esr);
 

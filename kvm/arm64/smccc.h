@@ -11,9 +11,10 @@
  * `msr S0_0_c5_c0_0, xzr` (phc_abi_aarch64: nr x8, args x0..x5, ret x0):
  *   x8 = nr, x1..x5 = a1..a5 as for the sentinel; a0 goes in x6 because
  *   w0 must carry the function ID; then `hvc #0`.
- * The host moves x6 back into x0 before dispatching, so the dispatcher reads
- * the call through the unchanged aarch64 row, and an unhandled call leaves
- * x0 = a0, exactly as the sentinel does. Only x0 changes.
+ * The host moves x6 back into the row's arg0 register (x0) before
+ * dispatching, so the dispatcher reads the call through the unchanged
+ * aarch64 row, and an unhandled call leaves x0 = a0, exactly as the
+ * sentinel does. Only x0 changes.
  */
 #ifndef PHC_KVM_ARM64_SMCCC_H
 #define PHC_KVM_ARM64_SMCCC_H
@@ -32,8 +33,10 @@
     (PHC_SMCCC_FAST_CALL | PHC_SMCCC_64 | PHC_SMCCC_OWNER_VENDOR_HYP << PHC_SMCCC_OWNER_SHIFT | \
      PHC_ARM64_FID_FUNC)
 
-/* The register the guest moves a0 into, since w0 carries the function ID. */
-#define PHC_ARM64_HVC_ARG0_GPR 6u
+/* The register the guest moves a0 into, since w0 carries the function ID
+ * (a fact of the aarch64 row: target-hooks/aarch64.c). */
+extern const unsigned phc_aarch64_hvc_arg0_gpr;
+#define PHC_ARM64_HVC_ARG0_GPR phc_aarch64_hvc_arg0_gpr
 
 /* Is @fid (w0 at the HVC) a Penguin hypercall? */
 bool phc_arm64_fid_is_penguin(uint32_t fid);
