@@ -1,8 +1,8 @@
 """What phc-run's embedded interpreter calls (python/phc-python.c).
 
-load() runs the handler files and registers their handlers with phc-run's
-dispatcher through one cffi callback; the callback runs on whichever vCPU
-thread made the call and holds the GIL for the whole Python part of it.
+load() runs the handler files and registers each handler with phc-run's
+dispatcher as a cffi callback; it runs on whichever vCPU thread made the
+call and holds the GIL for the whole Python part of it.
 """
 import os
 import sys
@@ -16,8 +16,8 @@ _MASK64 = (1 << 64) - 1
 _HANDLED, _UNHANDLED, _STOP = (ffi.typeof("phc_verdict").relements[v] for v in
                                ("PHC_HANDLED", "PHC_UNHANDLED", "PHC_STOP"))
 
-# The dispatcher's opaque pointer is an index into this table.
-_table = []
+# Every callback handed to a dispatcher, kept alive for the process.
+_callbacks = []
 
 
 def _fail(reg, cpu, nr):
@@ -31,37 +31,40 @@ def _fail(reg, cpu, nr):
     return phc.EFAULT if isinstance(err, phc.GuestFault) else phc.EIO
 
 
-def _dispatch(cpu_p, call_p, value_p, opaque):
-    reg = _table[int(ffi.cast("uintptr_t", opaque))]
-    cpu = phc.Cpu(cpu_p)
-    try:
-        result = reg.fn(cpu, *ffi.unpack(call_p.args, reg.nargs))
-        if result is None:
-            return _UNHANDLED
-        if not isinstance(result, int):
-            raise TypeError("a handler returns an int or None, not %s" % type(result).__name__)
-        if not -(1 << 63) <= result <= _MASK64:
-            raise OverflowError("return value %#x does not fit 64 bits" % result)
-        value_p[0] = result & _MASK64
-        return _HANDLED
-    except phc._Stop as stop:
-        value_p[0] = stop.status & _MASK64
-        return _STOP
-    except BaseException:
-        value_p[0] = _fail(reg, cpu, call_p.nr) & _MASK64
-        return _HANDLED
-    finally:
-        cpu._p = None
+def _trampoline(reg):
+    """The C handler for @reg: the call's arguments to the function, its
+    answer (or exception) to the dispatcher."""
+    fn, nargs, unpack, Cpu, Stop = reg.fn, reg.nargs, ffi.unpack, phc.Cpu, phc._Stop
+
+    def dispatch(cpu_p, call_p, value_p, opaque):
+        cpu = Cpu(cpu_p)
+        try:
+            result = fn(cpu, *unpack(call_p.args, nargs))
+            if result is None:
+                return _UNHANDLED
+            if not isinstance(result, int):
+                raise TypeError("a handler returns an int or None, not %s" % type(result).__name__)
+            if not -(1 << 63) <= result <= _MASK64:
+                raise OverflowError("return value %#x does not fit 64 bits" % result)
+            value_p[0] = result & _MASK64
+            return _HANDLED
+        except Stop as stop:
+            value_p[0] = stop.status & _MASK64
+            return _STOP
+        except BaseException:
+            value_p[0] = _fail(reg, cpu, call_p.nr) & _MASK64
+            return _HANDLED
+        finally:
+            cpu._p = None
+
+    return ffi.callback("phc_handler_fn", dispatch, error=_UNHANDLED, onerror=_internal_error)
 
 
 def _internal_error(exc_type, exc, tb):
-    """A failure in _dispatch itself: said loudly, the call left unclaimed."""
+    """A failure in a trampoline itself: said loudly, the call left unclaimed."""
     phc._exceptions += 1
     sys.stderr.write("phc: internal error in the Python dispatch:\n")
     traceback.print_exception(exc_type, exc, tb)
-
-
-_callback = ffi.callback("phc_handler_fn", _dispatch, error=_UNHANDLED, onerror=_internal_error)
 
 
 def _where(path, err):
@@ -113,9 +116,8 @@ def _register(dispatcher, claimed):
                 reg.where, reg.nr, same, other.where)
         claimed[key] = reg
         lib().phc_dispatcher_unregister(dispatcher, reg.nr)  # a built-in, if any
-        _table.append(reg)
-        opaque = ffi.cast("void *", len(_table) - 1)
-        if not lib().phc_dispatcher_register(dispatcher, reg.nr, _callback, opaque):
+        _callbacks.append(_trampoline(reg))
+        if not lib().phc_dispatcher_register(dispatcher, reg.nr, _callbacks[-1], ffi.NULL):
             return "--handlers %s: hypercall %#x could not be registered" % (reg.where, reg.nr)
     return None
 
