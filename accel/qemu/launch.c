@@ -37,9 +37,10 @@ typedef struct qemu_row {
     const char *target, *bare_cpu, *machine, *linux_cpu;
 } qemu_row;
 
+/* x86: the "none" machine sets no APIC id, which the x86 CPU insists on. */
 static const qemu_row rows[PHC_ARCH_COUNT] = {
-    [PHC_ARCH_X86_64] = { "x86_64", "qemu64", "pc", NULL },
-    [PHC_ARCH_I386] = { "x86_64", "qemu64", "pc", NULL },
+    [PHC_ARCH_X86_64] = { "x86_64", "qemu64,apic-id=0", "pc", NULL },
+    [PHC_ARCH_I386] = { "x86_64", "qemu64,apic-id=0", "pc", NULL },
     [PHC_ARCH_ARM] = { "arm", "cortex-a15", "virt", "cortex-a15" },
     [PHC_ARCH_AARCH64] = { "aarch64", "cortex-a57", "virt", "cortex-a57" },
     [PHC_ARCH_MIPS] = { "mips", "24Kf", NULL, NULL },
