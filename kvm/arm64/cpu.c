@@ -59,9 +59,9 @@ static void cpu_set_gpr(phc_vcpu *v, unsigned n, uint64_t value)
 static bool read_phys(void *opaque, uint64_t pa, uint64_t *value)
 {
     const arm64_vm *vm = opaque;
-    if (pa > vm->ram_size || sizeof(*value) > vm->ram_size - pa)
+    if (pa > vm->kvm.ram_size || sizeof(*value) > vm->kvm.ram_size - pa)
         return false;
-    memcpy(value, vm->ram + pa, sizeof(*value));
+    memcpy(value, vm->kvm.ram + pa, sizeof(*value));
     return true;
 }
 
@@ -96,12 +96,12 @@ static int copy_guest(arm64_cpu *c, uint64_t gva, size_t len, uint8_t *to_host,
         if (!phc_arm64_translate(&mmu, gva + done, read_phys, vm, &pa, &span))
             return -1;
         size_t n = span < len - done ? (size_t)span : len - done;
-        if (pa > vm->ram_size || n > vm->ram_size - pa)
+        if (pa > vm->kvm.ram_size || n > vm->kvm.ram_size - pa)
             return -1;
         if (to_host)
-            memcpy(to_host + done, vm->ram + pa, n);
+            memcpy(to_host + done, vm->kvm.ram + pa, n);
         else
-            memcpy(vm->ram + pa, from_host + done, n);
+            memcpy(vm->kvm.ram + pa, from_host + done, n);
         done += n;
     }
     return 0;

@@ -11,35 +11,31 @@ static unsigned esr_ec(uint64_t esr)
     return FIELD(esr, EC_SHIFT, 6);
 }
 
+/* Where each field starts: the syndrome (ISS for EC 0x18) and the MSR/MRS
+ * instruction word (Arm ARM, "System register move") carry the same fields,
+ * in other places. Widths: Op0 2, Op1 3, CRn 4, CRm 4, Op2 3, Rt 5, dir 1. */
+typedef struct field_shifts {
+    unsigned op0, op1, crn, crm, op2, rt, dir;
+} field_shifts;
+
+static const field_shifts in_iss = { .op0 = 20, .op2 = 17, .op1 = 14, .crn = 10, .rt = 5, .crm = 1, .dir = 0 };
+static const field_shifts in_insn = { .op0 = 19, .op1 = 16, .crn = 12, .crm = 8, .op2 = 5, .rt = 0, .dir = 21 };
+
+static phc_arm64_sysreg_trap fields(uint64_t v, const field_shifts *at)
+{
+    return (phc_arm64_sysreg_trap){
+        .op0 = FIELD(v, at->op0, 2), .op1 = FIELD(v, at->op1, 3), .crn = FIELD(v, at->crn, 4),
+        .crm = FIELD(v, at->crm, 4), .op2 = FIELD(v, at->op2, 3), .rt = FIELD(v, at->rt, 5),
+        .read = FIELD(v, at->dir, 1), /* Direction: 1 = MRS; the instruction's L bit */
+    };
+}
+
 bool phc_arm64_esr_decode_sysreg(uint64_t esr, phc_arm64_sysreg_trap *out)
 {
     if (esr_ec(esr) != PHC_ARM64_EC_SYSREG)
         return false;
-    *out = (phc_arm64_sysreg_trap){
-        .op0 = FIELD(esr, 20, 2),
-        .op2 = FIELD(esr, 17, 3),
-        .op1 = FIELD(esr, 14, 3),
-        .crn = FIELD(esr, 10, 4),
-        .rt = FIELD(esr, 5, 5),
-        .crm = FIELD(esr, 1, 4),
-        .read = esr & 1,
-    };
+    *out = fields(esr, &in_iss);
     return true;
-}
-
-/* The fields of an MSR/MRS instruction word (Arm ARM, "System register
- * move"), the same fields the syndrome reports. */
-static phc_arm64_sysreg_trap decode_insn(uint32_t insn)
-{
-    return (phc_arm64_sysreg_trap){
-        .op0 = FIELD(insn, 19, 2),
-        .op1 = FIELD(insn, 16, 3),
-        .crn = FIELD(insn, 12, 4),
-        .crm = FIELD(insn, 8, 4),
-        .op2 = FIELD(insn, 5, 3),
-        .rt = FIELD(insn, 0, 5),
-        .read = FIELD(insn, 21, 1),
-    };
 }
 
 bool phc_arm64_esr_is_sentinel(uint64_t esr)
@@ -51,7 +47,7 @@ bool phc_arm64_esr_is_sentinel(uint64_t esr)
     if ((esr & res0) || !(esr & IL_BIT) || !phc_arm64_esr_decode_sysreg(esr, &t))
         return false;
     /* the syndrome the sentinel word itself raises (target-hooks/aarch64.c) */
-    phc_arm64_sysreg_trap s = decode_insn(phc_sentinel_word(PHC_ARCH_AARCH64, PHC_ISA_DEFAULT));
+    phc_arm64_sysreg_trap s = fields(phc_sentinel_word(PHC_ARCH_AARCH64, PHC_ISA_DEFAULT), &in_insn);
     return t.op0 == s.op0 && t.op1 == s.op1 && t.crn == s.crn && t.crm == s.crm && t.op2 == s.op2 &&
            t.rt == s.rt && t.read == s.read;
 }

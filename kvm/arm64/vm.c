@@ -1,16 +1,14 @@
 /*
- * Building the ARM64 machine: the VM, the SMCCC filter before any vCPU
- * exists, RAM at guest physical 0 with the image and the device tree in it,
+ * Building the ARM64 machine: the VM and its RAM (kvm/vm.c), the SMCCC
+ * filter before any vCPU exists, the image and the device tree in RAM,
  * the vCPUs (preferred target, PSCI 0.2, secondaries powered off), and the
  * in-kernel GICv3 the tree describes.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include "../device.h"
 #include "board.h"
@@ -47,6 +45,14 @@ int arm64_reg_set(int vcpu_fd, uint64_t id, uint64_t value)
     return ioctl(vcpu_fd, KVM_SET_ONE_REG, &reg);
 }
 
+/* Nothing the shared checks (kvm/vm.c) do not make; the SMCCC filter is
+ * asked of the VM, once it exists. */
+int kvm_arch_check_host(int sys_fd, char *err, size_t errlen)
+{
+    (void)sys_fd, (void)err, (void)errlen;
+    return 0;
+}
+
 static int check_config(const phc_run_config *cfg, unsigned ncpus, char *err, size_t errlen)
 {
     long page = sysconf(_SC_PAGESIZE);
@@ -78,32 +84,13 @@ static int install_smccc_filter(arm64_vm *vm, char *err, size_t errlen)
         .attr = KVM_ARM_VM_SMCCC_FILTER,
         .addr = (uintptr_t)&filter,
     };
-    if (ioctl(vm->vm_fd, KVM_HAS_DEVICE_ATTR, &attr) != 0)
+    if (ioctl(vm->kvm.vm_fd, KVM_HAS_DEVICE_ATTR, &attr) != 0)
         return FAIL("this kernel's KVM cannot forward HVC calls to the VMM (no SMCCC filter, "
                     "KVM_ARM_VM_SMCCC_FILTER): Penguin hypercalls on ARM64 KVM need Linux 6.4 "
                     "or later");
-    if (ioctl(vm->vm_fd, KVM_SET_DEVICE_ATTR, &attr) != 0)
+    if (ioctl(vm->kvm.vm_fd, KVM_SET_DEVICE_ATTR, &attr) != 0)
         return FAIL("installing the SMCCC filter for 0x%08x: %s", PHC_ARM64_FID_BASE,
                     strerror(errno));
-    return 0;
-}
-
-static int map_ram(arm64_vm *vm, char *err, size_t errlen)
-{
-    void *ram = mmap(NULL, vm->ram_size, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (ram == MAP_FAILED)
-        return FAIL("cannot map %llu bytes of guest RAM: %s", (unsigned long long)vm->ram_size,
-                    strerror(errno));
-    vm->ram = ram;
-    struct kvm_userspace_memory_region region = {
-        .slot = 0,
-        .guest_phys_addr = 0,
-        .memory_size = vm->ram_size,
-        .userspace_addr = (uintptr_t)ram,
-    };
-    if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) != 0)
-        return FAIL("KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
     return 0;
 }
 
@@ -111,17 +98,17 @@ static int map_ram(arm64_vm *vm, char *err, size_t errlen)
 static int load(arm64_vm *vm, char *err, size_t errlen)
 {
     const phc_image *img = vm->cfg->image;
-    vm->fdt_addr = vm->ram_size - PHC_ARM64_FDT_MAX;
+    vm->fdt_addr = vm->kvm.ram_size - PHC_ARM64_FDT_MAX;
     for (size_t i = 0; i < img->nsegs; i++) {
         const phc_segment *s = &img->segs[i];
         if (s->addr > vm->fdt_addr || s->memsz > vm->fdt_addr - s->addr)
             return FAIL("image segment 0x%llx+0x%llx does not fit below the device tree at 0x%llx "
                         "(-m %llu MiB)", (unsigned long long)s->addr, (unsigned long long)s->memsz,
-                        (unsigned long long)vm->fdt_addr, (unsigned long long)(vm->ram_size >> 20));
-        memcpy(vm->ram + s->addr, s->data, s->filesz);
+                        (unsigned long long)vm->fdt_addr, (unsigned long long)(vm->kvm.ram_size >> 20));
+        memcpy(vm->kvm.ram + s->addr, s->data, s->filesz);
     }
-    phc_arm64_board board = { .ram_size = vm->ram_size, .ncpus = vm->ncpus, .bootargs = "" };
-    return phc_arm64_fdt_build(&board, vm->ram + vm->fdt_addr, PHC_ARM64_FDT_MAX, err, errlen);
+    phc_arm64_board board = { .ram_size = vm->kvm.ram_size, .ncpus = vm->ncpus, .bootargs = "" };
+    return phc_arm64_fdt_build(&board, vm->kvm.ram + vm->fdt_addr, PHC_ARM64_FDT_MAX, err, errlen);
 }
 
 static int create_cpu(arm64_vm *vm, unsigned i, const struct kvm_vcpu_init *target, char *err,
@@ -130,7 +117,7 @@ static int create_cpu(arm64_vm *vm, unsigned i, const struct kvm_vcpu_init *targ
     arm64_cpu *c = &vm->cpus[i];
     *c = (arm64_cpu){ .vcpu = { .ops = &arm64_cpu_ops, .index = i, .abi = vm->cfg->abi },
                       .vm = vm, .fd = -1 };
-    if (kvm_vcpu_open(&vm->vcpus, i, vm->vm_fd, vm->run_size, c, err, errlen) != 0)
+    if (kvm_vcpu_open(&vm->vcpus, i, vm->kvm.vm_fd, vm->kvm.run_size, c, err, errlen) != 0)
         return -1;
     c->fd = vm->vcpus.v[i].fd;
     c->run = vm->vcpus.v[i].run;
@@ -165,7 +152,7 @@ static int gic_attr(int fd, uint32_t group, uint64_t attr, const void *addr)
 static int create_gic(arm64_vm *vm, char *err, size_t errlen)
 {
     struct kvm_create_device dev = { .type = KVM_DEV_TYPE_ARM_VGIC_V3 };
-    if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &dev) != 0)
+    if (ioctl(vm->kvm.vm_fd, KVM_CREATE_DEVICE, &dev) != 0)
         return FAIL("this host's KVM offers no GICv3 for the guest (KVM_CREATE_DEVICE: %s)",
                     strerror(errno));
     vm->gic_fd = dev.fd;
@@ -181,32 +168,20 @@ static int create_gic(arm64_vm *vm, char *err, size_t errlen)
 int arm64_vm_open(arm64_vm *vm, const phc_run_config *cfg, char *err, size_t errlen)
 {
     unsigned ncpus = cfg->smp ? cfg->smp : 1;
-    *vm = (arm64_vm){ .cfg = cfg, .kvm_fd = -1, .vm_fd = -1, .gic_fd = -1,
-                      .ram_size = cfg->mem_size, .ncpus = ncpus };
+    *vm = (arm64_vm){ .cfg = cfg, .kvm = { .sys_fd = -1, .vm_fd = -1 }, .gic_fd = -1,
+                      .ncpus = ncpus };
     pthread_mutex_init(&vm->lock, NULL);
     phc_pl011_init(&vm->uart, cfg->console ? cfg->console : stdout);
     if (check_config(cfg, ncpus, err, errlen) != 0)
         return -1;
 
     const char *device = phc_run_config_prop(cfg, "device", PHC_KVM_DEVICE);
-    vm->kvm_fd = open(device, O_RDWR | O_CLOEXEC);
-    if (vm->kvm_fd < 0)
-        return FAIL("cannot open %s: %s", device, strerror(errno));
-    if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION)
-        return FAIL("%s is not a KVM device, or speaks an unknown KVM API version", device);
-    int run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-    if (run_size <= 0)
-        return FAIL("KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
-    vm->run_size = (size_t)run_size;
-    vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0UL);
-    if (vm->vm_fd < 0)
-        return FAIL("KVM_CREATE_VM: %s", strerror(errno));
-    if (install_smccc_filter(vm, err, errlen) != 0 || map_ram(vm, err, errlen) != 0 ||
-        load(vm, err, errlen) != 0)
+    if (kvm_vm_open(&vm->kvm, device, cfg->mem_size, err, errlen) != 0 ||
+        install_smccc_filter(vm, err, errlen) != 0 || load(vm, err, errlen) != 0)
         return -1;
 
     struct kvm_vcpu_init target;
-    if (ioctl(vm->vm_fd, KVM_ARM_PREFERRED_TARGET, &target) != 0)
+    if (ioctl(vm->kvm.vm_fd, KVM_ARM_PREFERRED_TARGET, &target) != 0)
         return FAIL("KVM_ARM_PREFERRED_TARGET: %s", strerror(errno));
     vm->cpus = calloc(ncpus, sizeof(*vm->cpus));
     if (!vm->cpus)
@@ -223,16 +198,10 @@ void arm64_vm_close(arm64_vm *vm)
 {
     kvm_vcpus_destroy(&vm->vcpus);
     free(vm->cpus);
-    if (vm->ram)
-        munmap(vm->ram, vm->ram_size);
     if (vm->gic_fd >= 0)
         close(vm->gic_fd);
-    if (vm->vm_fd >= 0)
-        close(vm->vm_fd);
-    if (vm->kvm_fd >= 0)
-        close(vm->kvm_fd);
+    kvm_vm_close(&vm->kvm);
     fflush(vm->uart.out);
     pthread_mutex_destroy(&vm->lock);
     vm->cpus = NULL;
-    vm->ram = NULL;
 }

@@ -14,6 +14,7 @@
 #include "pl011.h"
 #include "walk.h"
 #include "../vcpus.h"
+#include "../vm.h"
 
 /* The SMCCC filter (Linux 6.4) is newer than Debian 12's 6.1 headers. */
 #ifndef KVM_ARM_VM_SMCCC_CTRL
@@ -48,11 +49,9 @@ typedef struct arm64_cpu {
 
 struct arm64_vm {
     const phc_run_config *cfg;
-    int kvm_fd, vm_fd, gic_fd;
-    uint8_t *ram;
-    uint64_t ram_size;
+    kvm_vm kvm;           /* the device, the VM, RAM at guest physical 0 */
+    int gic_fd;
     uint64_t fdt_addr;
-    size_t run_size;
     unsigned ncpus;
     arm64_cpu *cpus;
     pthread_mutex_t lock; /* the UART */

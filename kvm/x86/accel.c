@@ -46,6 +46,7 @@ static int machine_setup(kvm_machine *m, const phc_run_config *cfg, char *err, s
         return -1;
     const char *device = phc_run_config_prop(cfg, "device", PHC_KVM_DEVICE);
     if (kvm_vm_open(&m->vm, device, cfg->mem_size, err, errlen) != 0 ||
+        kvm_cpu_host_cpuid(m, err, errlen) != 0 ||
         kvm_pio_rip_past_out(device, &m->rip_past_out, err, errlen) != 0)
         return -1;
     if (lx ? kvm_x86_linux_prepare(&m->vm, lx, &linux_entry, err, errlen) != 0
@@ -88,6 +89,7 @@ static void machine_teardown(kvm_machine *m)
     free(m->cpus);
     phc_portbus_free(m->ports);
     kvm_vm_close(&m->vm);
+    free(m->cpuid);
     pthread_mutex_destroy(&m->ports_lock);
 }
 

@@ -7,7 +7,7 @@
 #define PHC_KVM_X86_BOOT_H
 
 #include <phc/abi.h>
-#include "vm.h"
+#include "../vm.h"
 
 /* Guest physical [BASE, END) holds the GDT and page tables: images stay out.
  * It ends below 0xf000, where ld puts the ELF headers of a guest linked at 0x10000. */

@@ -15,6 +15,40 @@
 
 #define RFLAGS_IF (1u << 9)
 
+/* The sync-register fields the exit path reads without an ioctl. */
+#define SYNC_NEEDED (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)
+
+int kvm_arch_check_host(int sys_fd, char *err, size_t errlen)
+{
+    int sync = ioctl(sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+    if (sync < 0 || (sync & SYNC_NEEDED) != SYNC_NEEDED)
+        return FAIL("this KVM lacks KVM_CAP_SYNC_REGS for registers and segment registers");
+    return 0;
+}
+
+static struct kvm_cpuid2 *supported_cpuid(int sys_fd)
+{
+    for (unsigned n = 64; n <= 4096; n *= 2) {
+        struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+        if (!c)
+            return NULL;
+        c->nent = n;
+        if (ioctl(sys_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
+            return c;
+        free(c);
+        if (errno != E2BIG)
+            return NULL;
+    }
+    return NULL;
+}
+
+int kvm_cpu_host_cpuid(kvm_machine *m, char *err, size_t errlen)
+{
+    if (!(m->cpuid = supported_cpuid(m->vm.sys_fd)))
+        return FAIL("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+    return 0;
+}
+
 /* KVM's copy of the CPUID table, with this vCPU's APIC ID filled in. */
 static int set_cpuid(kvm_cpu *cpu, const struct kvm_cpuid2 *supported, char *err, size_t errlen)
 {
@@ -44,7 +78,7 @@ int kvm_cpu_create(kvm_machine *m, unsigned index, char *err, size_t errlen)
         return -1;
     cpu->fd = m->vcpus.v[index].fd;
     cpu->run = m->vcpus.v[index].run;
-    return set_cpuid(cpu, m->vm.cpuid, err, errlen);
+    return set_cpuid(cpu, m->cpuid, err, errlen);
 }
 
 /* A halted vCPU with no interrupt source never wakes: it parks. The run ends
@@ -111,10 +145,7 @@ static bool internal_error(void *arg)
 }
 
 const kvm_exit_ops kvm_x86_exits = {
-    .enter = enter,
-    .leave = leave,
-    .io = port_io,
-    .hlt = halted,
-    .internal_error = internal_error,
+    .enter = enter, .leave = leave, /* the sync registers */
+    .io = port_io, .hlt = halted, .internal_error = internal_error,
     .final = final_exit,
 };

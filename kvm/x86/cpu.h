@@ -13,7 +13,7 @@
 #include <phc/accel.h>
 #include "../../accel/portbus.h"
 #include "../../accel/reset.h"
-#include "vm.h"
+#include "../vm.h"
 #include "../vcpus.h"
 
 typedef struct kvm_machine kvm_machine;
@@ -35,6 +35,7 @@ struct kvm_machine {
     kvm_cpu *cpus;
     unsigned ncpus;
     bool rip_past_out;          /* this host's KVM exits past an OUT (pio-probe.h) */
+    struct kvm_cpuid2 *cpuid;   /* KVM_GET_SUPPORTED_CPUID */
     kvm_vcpus vcpus;            /* threads, the stop, how the run ended */
     unsigned halted;            /* under vcpus.lock */
 };
@@ -44,6 +45,9 @@ extern const phc_vcpu_ops kvm_cpu_ops;
 
 /* The x86 exit handlers, for kvm_vcpus_init. */
 extern const kvm_exit_ops kvm_x86_exits;
+
+/* Fetch the host's CPUID table into m->cpuid: 0, or -1 with a reason. */
+int kvm_cpu_host_cpuid(kvm_machine *m, char *err, size_t errlen);
 
 /* Create vCPU @index with the host's CPUID, its APIC ID = @index. */
 int kvm_cpu_create(kvm_machine *m, unsigned index, char *err, size_t errlen);

@@ -7,7 +7,7 @@
 #define PHC_KVM_X86_LINUX_H
 
 #include "linux-boot.h"
-#include "vm.h"
+#include "../vm.h"
 
 /* Before any vCPU exists: devices, RAM contents, boot tables. */
 int kvm_x86_linux_prepare(kvm_vm *vm, const phc_linux_guest *guest, phc_linux_entry *entry,

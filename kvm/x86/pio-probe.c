@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "pio-probe.h"
-#include "vm.h"
+#include "../vm.h"
 #include "../../accel/fail.h"
 
 static const uint8_t probe_code[] = { 0xe6, 0x88, 0xf4 }; /* outb %al,$0x88; hlt */

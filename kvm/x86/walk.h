@@ -10,7 +10,7 @@
 
 #include <linux/kvm.h>
 #include <stdbool.h>
-#include "vm.h"
+#include "../vm.h"
 
 /* What an access must be allowed besides presence; 0 = a supervisor read. */
 #define KVM_X86_ACCESS_USER 1u  /* made at CPL 3: U/S set at every level */

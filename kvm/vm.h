@@ -1,7 +1,8 @@
 /*
- * The VM: the /dev/kvm and VM file descriptors, guest RAM as one memory
- * slot at guest physical 0, and what the host's KVM can give a vCPU.
- * Nothing here knows about CPU modes or how a guest boots.
+ * The VM, for every host architecture: the KVM device and VM file
+ * descriptors, guest RAM as one memory slot at guest physical 0, and what
+ * the host's KVM can give a vCPU. Nothing here knows about CPU modes,
+ * boards or how a guest boots.
  */
 #ifndef PHC_KVM_VM_H
 #define PHC_KVM_VM_H
@@ -17,8 +18,11 @@ typedef struct kvm_vm {
     uint64_t ram_size;
     size_t run_size;            /* bytes of each vCPU's kvm_run mapping */
     unsigned max_vcpus;
-    struct kvm_cpuid2 *cpuid;   /* KVM_GET_SUPPORTED_CPUID */
 } kvm_vm;
+
+/* The host architecture's own checks of the KVM device (its capabilities):
+ * 0, or -1 with a one-line reason in @err. */
+int kvm_arch_check_host(int sys_fd, char *err, size_t errlen);
 
 /* Open @device (the KVM device, normally /dev/kvm) and create the VM: 0, or
  * -1 with a one-line reason in @err (no device, no permission, not KVM). */

@@ -1,4 +1,8 @@
-/* VM lifecycle: open KVM, check what we rely on, create the VM and its RAM. */
+/*
+ * VM lifecycle for every host architecture: open KVM, check what we rely
+ * on (with the architecture's own checks, kvm_arch_check_host), create the
+ * VM and its RAM.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
@@ -9,26 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "vm.h"
-#include "../../accel/fail.h"
-
-/* The sync-register fields the exit path reads without an ioctl. */
-#define SYNC_NEEDED (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)
-
-static struct kvm_cpuid2 *supported_cpuid(int sys_fd)
-{
-    for (unsigned n = 64; n <= 4096; n *= 2) {
-        struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
-        if (!c)
-            return NULL;
-        c->nent = n;
-        if (ioctl(sys_fd, KVM_GET_SUPPORTED_CPUID, c) == 0)
-            return c;
-        free(c);
-        if (errno != E2BIG)
-            return NULL;
-    }
-    return NULL;
-}
+#include "../accel/fail.h"
 
 static int check_host(kvm_vm *vm, const char *device, char *err, size_t errlen)
 {
@@ -37,9 +22,8 @@ static int check_host(kvm_vm *vm, const char *device, char *err, size_t errlen)
         return FAIL("%s is not a KVM device: %s", device, strerror(errno));
     if (version != KVM_API_VERSION)
         return FAIL("%s speaks API version %d, not %d", device, version, KVM_API_VERSION);
-    int sync = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
-    if (sync < 0 || (sync & SYNC_NEEDED) != SYNC_NEEDED)
-        return FAIL("this KVM lacks KVM_CAP_SYNC_REGS for registers and segment registers");
+    if (kvm_arch_check_host(vm->sys_fd, err, errlen) != 0)
+        return -1;
     if (ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) <= 0)
         return FAIL("this KVM lacks KVM_CAP_IMMEDIATE_EXIT, needed to stop vCPUs reliably");
     int max = ioctl(vm->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
@@ -48,8 +32,6 @@ static int check_host(kvm_vm *vm, const char *device, char *err, size_t errlen)
     if (run_size < (int)sizeof(struct kvm_run))
         return FAIL("KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
     vm->run_size = (size_t)run_size;
-    if (!(vm->cpuid = supported_cpuid(vm->sys_fd)))
-        return FAIL("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
     return 0;
 }
 
@@ -100,7 +82,6 @@ void kvm_vm_close(kvm_vm *vm)
         close(vm->sys_fd);
     if (vm->ram)
         munmap(vm->ram, vm->ram_size);
-    free(vm->cpuid);
     *vm = (kvm_vm){ .sys_fd = -1, .vm_fd = -1 };
 }
 
