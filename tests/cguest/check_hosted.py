@@ -4,7 +4,8 @@ with the kernel's own build system (against Debian's amd64 headers), and a
 hosted userspace program built against libc with gcc for x86-64 and
 aarch64. Neither runs here (port IO to 0x88 on this machine is no guest);
 the disassembler, an independent oracle, must find the sentinel exactly
-once in each, and the x86 program must call ioperm for the port.
+once in each, and the x86 program must call ioperm for the port. A
+Thumb-1 build must stop at the header's #error.
 
 Exit codes: 0 pass, 1 fail, 77 skip (with the reason on stderr).
 """
@@ -77,6 +78,20 @@ def check_userspace(include, tmp):
     return "userspace built with " + ", ".join(done)
 
 
+def check_thumb1(include, tmp):
+    """Thumb-1 has no coprocessor moves: the header must stop the build with
+    its own message, not leave the assembler to reject the sentinel."""
+    cc = "arm-linux-gnueabi-gcc"
+    if not shutil.which(cc):
+        return f"{cc} missing: Thumb-1 refusal not checked"
+    r = subprocess.run([cc, "-mthumb", "-march=armv5te", "-ffreestanding", "-c", "-I", include,
+                        os.path.join(HERE, "..", "guest.c"), "-o", os.path.join(tmp, "t1.o")],
+                       capture_output=True, text=True)
+    if r.returncode == 0 or "needs A32 or Thumb-2 code" not in r.stderr:
+        fail(f"a Thumb-1 build: exit {r.returncode}, want the header's #error:\n{r.stderr}")
+    return "Thumb-1 refused with the header's message"
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--include", required=True, help="the directory holding phc/guest.h")
@@ -84,6 +99,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         print(check_module(args.include, tmp))
         print(check_userspace(args.include, tmp))
+        print(check_thumb1(args.include, tmp))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,15 @@
 #define FAIL_UNREGISTERED 0x02
 #define FAIL_STACK 0x04
 #define FAIL_CONSOLE 0x08
+#define FAIL_ALIGNMENT 0x10
+
+/* The stack alignment each ABI promises at a call: what the compiler
+ * assumes, so it never realigns a local declared this aligned. */
+#if (defined(__arm__) || defined(__mips__)) && !defined(__LP64__)
+#define STACK_ALIGN 8
+#else
+#define STACK_ALIGN 16
+#endif
 
 /* x86 and MIPS answer in the register that carried the number. */
 #if defined(__x86_64__) || defined(__i386__) || defined(__mips__)
@@ -41,6 +50,17 @@ static unsigned long __attribute__((noinline)) nested(unsigned long n, volatile 
     return below ? below + local : 0;
 }
 
+/* A local as aligned as the ABI promises lies where the compiler thinks
+ * only if sp was aligned at the entry; the barrier hides the address so
+ * the compiler cannot fold the test away. */
+static int __attribute__((noinline)) misaligned(void)
+{
+    volatile char local[STACK_ALIGN] __attribute__((aligned(STACK_ALIGN))) = { 0 };
+    unsigned long where = (unsigned long)local;
+    __asm__("" : "+r"(where));
+    return (where & (STACK_ALIGN - 1)) != 0;
+}
+
 void _start(void)
 {
     unsigned long status = 0;
@@ -58,6 +78,9 @@ void _start(void)
 
     if (nested(20, &marker) != 20 * 21 / 2 + 1 || deepest >= where)
         status |= FAIL_STACK;
+
+    if (misaligned())
+        status |= FAIL_ALIGNMENT;
 
     if (phc_hypercall(PHC_NR_CONSOLE, (unsigned long)greeting, sizeof greeting - 1, 0, 0, 0, 0) !=
         sizeof greeting - 1)
