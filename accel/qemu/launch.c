@@ -26,6 +26,9 @@
 #include <unistd.h>
 #include <glib.h>
 #include <phc/qemu.h>
+#ifndef __has_feature
+#define __has_feature(x) 0 /* gcc: __SANITIZE_*__ instead */
+#endif
 #include "accel/qemu/qemu-dir.h"
 #include "../entry.h"
 
@@ -256,10 +259,17 @@ void phc_qemu_run(const phc_qemu_guest *g, phc_run_result *res)
         phc_run_result_set(res, PHC_END_ERROR, "-smp %u: a bare guest on QEMU runs one vCPU", g->smp);
         return;
     }
+    /* "no patched QEMU here" is what tests look for to skip */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__) || __has_feature(address_sanitizer) || \
+    __has_feature(thread_sanitizer)
+    phc_run_result_set(res, PHC_END_ERROR, "no patched QEMU here: QEMU is not instrumented and cannot load "
+                       "this sanitizer build's libphc");
+    return;
+#endif
     phc_qemu_binary(g->abi->arch, binary, sizeof(binary));
     if (access(binary, X_OK) != 0) {
-        phc_run_result_set(res, PHC_END_ERROR, "%s: %s (build it with scripts/build-qemu.sh)", binary,
-                           strerror(errno));
+        phc_run_result_set(res, PHC_END_ERROR, "no patched QEMU here: %s: %s (build it with scripts/build-qemu.sh)",
+                           binary, strerror(errno));
         return;
     }
 
