@@ -11,6 +11,7 @@
 #include "exit.h"
 #include "io.h"
 #include "unemulated.h"
+#include "../../accel/entry.h"
 #include "../../accel/fail.h"
 
 #define RFLAGS_IF (1u << 9)
@@ -130,7 +131,11 @@ static void final_exit(void *arg)
 {
     kvm_cpu *cpu = arg;
     phc_run_result res;
-    kvm_exit_describe(cpu->run, cpu->vcpu.index, cpu->machine->vm.ram_size, &res);
+    const struct kvm_run *run = cpu->run;
+    kvm_exit_describe(run, cpu->vcpu.index, cpu->machine->vm.ram_size, &res);
+    /* after a triple fault the registers are the reset state */
+    phc_entry_explain_fault(&res, cpu->machine->cfg, run->exit_reason != KVM_EXIT_SHUTDOWN,
+                            run->s.regs.regs.rip, run->s.regs.regs.rsp);
     kvm_machine_end(cpu->machine, &res);
 }
 
