@@ -5,7 +5,11 @@
 static const phc_word_sentinel *word_sentinel(phc_arch arch, phc_isa isa)
 {
     const phc_target *t = phc_target_of(arch);
-    return t && (unsigned)isa <= PHC_ISA_T32 ? t->sentinel[isa] : NULL;
+    if (!t || (unsigned)isa > PHC_ISA_T32)
+        return NULL;
+    /* Only ARM has a second instruction set: elsewhere either state names
+     * the row's one sentinel, as the API has always said. */
+    return t->sentinel[isa] ? t->sentinel[isa] : t->sentinel[PHC_ISA_DEFAULT];
 }
 
 uint32_t phc_sentinel_word(phc_arch arch, phc_isa isa)
