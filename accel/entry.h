@@ -20,7 +20,7 @@ typedef struct phc_entry {
     uint64_t pc;
     uint64_t sp;           /* for the row's entry.sp_gpr */
     unsigned nregs;
-    phc_entry_reg regs[2]; /* others: MIPS t9, PPC64 ELFv1 r2 */
+    phc_entry_reg regs[2]; /* others: the row's addr_gpr and toc_gpr */
 } phc_entry;
 
 /*

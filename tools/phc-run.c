@@ -58,7 +58,7 @@ static const char usage[] =
     "  -accel tcg|kvm       accelerator (default tcg)\n"
     "  -accel kvm,device=PATH  the KVM device (default /dev/kvm)\n"
     "  -accel tcg,engine=E  TCG engine: unicorn, or qemu (the patched QEMU; picked by\n"
-    "                       itself for mips64, mips64el, loongarch64 and Linux kernels)\n"
+    "                       itself for rows Unicorn cannot run and for Linux kernels)\n"
     "  -arch NAME           guest architecture; taken from the ELF header when omitted\n"
     "                       (%s)\n"
     "  -kernel FILE         guest: an ELF executable, or a raw binary with -load-addr,\n"
@@ -367,7 +367,7 @@ static int exit_status(const phc_run_result *res)
     }
 }
 
-/* A row Unicorn refuses (MIPS64, LoongArch), or a build without Unicorn:
+/* A row Unicorn refuses, or a build without Unicorn:
  * -accel tcg takes QEMU for it. */
 static bool unicorn_cannot(phc_arch arch)
 {
@@ -409,7 +409,7 @@ static bool qemu_runs(const options *o, phc_qemu_guest *g)
         return true;
     }
     if (o->initrd || o->append) {
-        g->linux_kernel = true; /* an ELF vmlinux (MIPS, PowerPC) */
+        g->linux_kernel = true; /* an ELF vmlinux, as some architectures boot */
         if (!g->abi)
             die(EXIT_USAGE, "-initrd and -append boot %s as a Linux kernel: give its -arch", o->kernel);
         return true;

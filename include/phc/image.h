@@ -13,8 +13,8 @@ typedef struct phc_segment {
 
 typedef struct phc_image {
     const phc_abi *abi; /* from the ELF header; NULL for a raw binary */
-    uint64_t entry;     /* where code starts (PPC64 ELFv1: from the descriptor) */
-    uint64_t toc;       /* PPC64 ELFv1: the entry descriptor's TOC pointer; else 0 */
+    uint64_t entry;     /* where code starts (through an entry descriptor where the ABI has them) */
+    uint64_t toc;       /* the entry descriptor's TOC pointer; else 0 */
     phc_segment *segs;
     size_t nsegs;
     void *storage;      /* owned file contents */

@@ -145,7 +145,7 @@ class Cpu:
 
     @property
     def arch(self):
-        """The ABI row in force for this call: "x86_64", "i386", "mipsel", ..."""
+        """The ABI row in force for this call: "x86_64", "i386", "arm", ..."""
         return ffi.string(self._live().abi.name).decode()
 
     @property
