@@ -102,6 +102,7 @@ print(" ".join(sorted({s.split(":")[-1] for t in json.load(sys.stdin) for s in t
       ;;
     *) echo "sanitize.sh: unknown mode '$mode' (asan, tsan)" >&2; exit 2 ;;
   esac
+  scripts/kvm-host stop # a fresh KVM host VM for each pass (docs/kvm.md)
   echo "sanitize.sh: $mode done in $((SECONDS - start)) s"
 done
 exit $status
