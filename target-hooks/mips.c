@@ -22,7 +22,8 @@ static const phc_word_sentinel sentinel = { .word = 0x0000000A };
             .gpr = { 2, 4, 5, 6, 7, PHC_GPR_NONE, PHC_GPR_NONE, 2 },       \
             .reg_name = { "v0", "a0", "a1", "a2", "a3", "-", "-", "v0" },  \
             .sentinel_asm = "movz $0, $0, $0",                             \
-            /* o32 callers keep 16 bytes for the callee's a0-a3 */        \
+            /* o32 callers keep 16 bytes for the callee's a0-a3; t9        \
+             * holds the entry address, from which PIC code finds $gp */   \
             .entry = { .sp_gpr = 29, .frame = (bits) == 32 ? 16 : 0,       \
                        .addr_gpr = 25 },                                   \
         },                                                                 \

@@ -16,7 +16,8 @@ static const phc_word_sentinel sentinel = { .word = 0x694A0000 };
             .reg_name = { "r0", "r3", "r4", "r5", "r6", "r7", "r8", "r3" },\
             .sentinel_asm = "xori 10, 10, 0",                              \
             /* the callee saves LR in its caller's frame: PPC32 keeps a    \
-             * 16-byte header, ELFv1 a 112-byte one (ELFv2 needs 32) */     \
+             * 16-byte header, ELFv1 a 112-byte one (ELFv2 needs 32); r2   \
+             * is ELFv1's TOC pointer */                                   \
             .entry = { .sp_gpr = 1, .frame = (bits) == 32 ? 16 : 112,      \
                        .toc_gpr = (bits) == 64 ? 2 : 0 },                  \
         },                                                                 \

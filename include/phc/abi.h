@@ -39,9 +39,12 @@ typedef enum phc_endian { PHC_LITTLE_ENDIAN, PHC_BIG_ENDIAN } phc_endian;
 typedef struct phc_entry_abi {
     uint8_t sp_gpr;   /* the stack pointer (aarch64: 31, meaning SP) */
     uint8_t frame;    /* bytes of the caller's frame between sp and the top:
-                       * x86 the return address, o32 and PPC their header */
-    uint8_t addr_gpr; /* gets the entry address (MIPS t9: PIC code finds $gp by it) */
-    uint8_t toc_gpr;  /* gets the image's TOC pointer (PPC64 ELFv1 r2) */
+                       * a return address, or the header or argument save
+                       * area the row's calling convention keeps there */
+    uint8_t addr_gpr; /* gets the entry address (position-independent code
+                       * that finds its globals from it) */
+    uint8_t toc_gpr;  /* gets the image's TOC pointer (phc_image.toc, read
+                       * from the entry's function descriptor) */
 } phc_entry_abi;
 
 /*
