@@ -105,6 +105,23 @@ const char *phc_qemu_binary(phc_arch arch, char *buf, size_t size)
     return buf;
 }
 
+/* scripts/build-qemu.sh writes next to each binary the stamp of the glue
+ * and phc headers it was built from; one built from other ones would
+ * dispatch with another checkout's code, so it is refused, loudly. */
+static bool built_from_our_glue(const char *binary, phc_run_result *res)
+{
+    char *path = g_strdup_printf("%s.stamp", binary);
+    char *stamp = NULL;
+    bool ok = g_file_get_contents(path, &stamp, NULL, NULL) && strcmp(g_strstrip(stamp), PHC_QEMU_STAMP) == 0;
+    if (!ok)
+        phc_run_result_set(res, PHC_END_ERROR,
+                           "%s was built from other glue or phc headers (stamp %s, this phc wants %s): "
+                           "run scripts/build-qemu.sh", binary, stamp ? stamp : "missing", PHC_QEMU_STAMP);
+    g_free(stamp);
+    g_free(path);
+    return ok;
+}
+
 /* QEMU's option syntax doubles a comma inside a value. */
 static char *escape_commas(const char *s)
 {
@@ -272,6 +289,8 @@ void phc_qemu_run(const phc_qemu_guest *g, phc_run_result *res)
                            binary, strerror(errno));
         return;
     }
+    if (!built_from_our_glue(binary, res))
+        return;
 
     char *entry = NULL;
     if (!g->linux_kernel && !(entry = entry_state(g, res)))
