@@ -16,9 +16,9 @@
 # patches, the configure flags, the target list, the device lists and the
 # steps that make the tree (the functions below). The glue and the phc
 # headers are not in it: they are copied into the tree only when their
-# content differs, and ninja rebuilds what depends on them (minutes, not
-# hours). Each binary in bin/ has a stamp, the hash of the glue and the phc
-# headers it was built from; phc-run refuses a binary whose stamp is not
+# code (comments aside) differs, and ninja rebuilds what depends on them (minutes, not
+# hours). Each binary in bin/ has a stamp, the hash of the code of the glue
+# and the phc headers it was built from; phc-run refuses a binary whose stamp is not
 # the one of its own checkout (`--stamp`).
 #
 #   scripts/build-qemu.sh [--print-dir|--inputs|--stamp] [PHC_BUILD_DIR]
@@ -119,7 +119,11 @@ key=$( {
 } | sha256sum | cut -c1-16)
 tree=$cache/tree-$key
 mapfile -t headers < <(glue_headers)
-stamp=$(for f in "$glue" "${headers[@]}"; do echo "${f##*/}"; cat "$f"; done | sha256sum | cut -c1-16)
+# C code with comments left out: an edit to a comment changes no binary.
+code_of() {
+  gcc -fpreprocessed -dD -E -P -w -x c "$1"
+}
+stamp=$(for f in "$glue" "${headers[@]}"; do echo "${f##*/}"; code_of "$f"; done | sha256sum | cut -c1-16)
 case $mode in
   print-dir) echo "$tree"; exit 0 ;;
   # meson remakes the generated headers itself: not inputs of its own
@@ -144,7 +148,7 @@ if built; then
   exit 0
 fi
 
-for tool in dpkg-source patch meson ninja pkg-config nm; do
+for tool in dpkg-source patch meson ninja pkg-config nm gcc; do
   command -v "$tool" >/dev/null || { echo "build-qemu: $tool is missing: run scripts/setup.sh" >&2; exit 1; }
 done
 [ -f "$phc_build/meson-uninstalled/phc-uninstalled.pc" ] ||
@@ -182,8 +186,11 @@ fetch_source() {
   echo "$out"
 }
 
-# Replace $2 by $1 only when their content differs, atomically, so ninja
-# sees a change only then.
+# Replace $2 by $1 only when they differ, atomically, so ninja sees a
+# change only then; sync_code: only when their C code differs.
+sync_code() {
+  [ -e "$2" ] && [ "$(code_of "$1")" = "$(code_of "$2")" ] || sync_file "$1" "$2"
+}
 sync_file() {
   cmp -s "$1" "$2" && return 0
   cp "$1" "$2.new"
@@ -207,9 +214,9 @@ fi
 # set mirrors include/phc and the generated ones exactly) and a libphc.so for the link, replaced
 # only when the symbols it exports change (QEMU runs phc-run's own libphc,
 # so a code change in libphc needs no relink).
-sync_file "$glue" "$tree/src/accel/phc/phc.c"
+sync_code "$glue" "$tree/src/accel/phc/phc.c"
 for h in "$src"/include/phc/*.h "$phc_build"/include/phc/*.h; do
-  sync_file "$h" "$tree/phc/include/phc/${h##*/}"
+  sync_code "$h" "$tree/phc/include/phc/${h##*/}"
 done
 for h in "$tree"/phc/include/phc/*.h; do
   [ -e "$src/include/phc/${h##*/}" ] || [ -e "$phc_build/include/phc/${h##*/}" ] || rm -f "$h"
