@@ -1,7 +1,8 @@
 /*
  * Guest images: ELF executables through libelf (PT_LOAD segments, machine,
- * class and byte order mapped to an ABI row by the rows' own ELF fields),
- * or a raw binary at an address.
+ * class and byte order mapped to an ABI row by the rows' own ELF fields,
+ * an entry function descriptor followed where the row has them), or a raw
+ * binary at an address.
  * Everything is checked against the file's size: a corrupt ELF is an error
  * message, never a read past the buffer.
  */
@@ -45,14 +46,14 @@ static int slurp(const char *path, phc_image *img, char *err, size_t errlen)
 }
 
 /* The first row whose ELF fields the header's match. */
-static const phc_abi *abi_of(unsigned machine, int cls, int data)
+static const phc_target_row *row_of(unsigned machine, int cls, int data)
 {
     for (unsigned a = 0; a < PHC_ARCH_COUNT; a++) {
         const phc_target_ref *r = &phc_target_rows[a];
         const phc_target_row *row = &r->target->rows[r->row];
         if (row->elf_machine == machine && (!row->elf_class || row->elf_class == cls) &&
             (!row->elf_data || row->elf_data == data))
-            return &row->abi;
+            return row;
     }
     return NULL;
 }
@@ -88,39 +89,39 @@ static int load_segments(Elf *elf, phc_image *img, const char *path, char *err, 
     return 0;
 }
 
-static uint64_t be64(const uint8_t *p)
+/* A word of @bytes at @p in byte order @endian. */
+static uint64_t word_at(const uint8_t *p, unsigned bytes, phc_endian endian)
 {
     uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = v << 8 | p[i];
+    for (unsigned i = 0; i < bytes; i++)
+        v = v << 8 | p[endian == PHC_BIG_ENDIAN ? i : bytes - 1 - i];
     return v;
 }
 
-/*
- * PPC64 ELFv1 (ABI 0 or 1 in e_flags): a compiler's entry is a function
- * descriptor in .opd, code address then TOC pointer, which Linux's loader
- * follows too. An entry anywhere else is code, as hand-written guests have it.
- */
-static int follow_entry_descriptor(Elf *elf, const GElf_Ehdr *eh, phc_image *img, const char *path,
-                                   char *err, size_t errlen)
+/* An entry that is a function descriptor (the row's elf_entry_desc) gives
+ * the code address and the TOC pointer; any other entry is code. */
+static int follow_entry_descriptor(Elf *elf, const GElf_Ehdr *eh, const phc_target_row *row, phc_image *img,
+                                   const char *path, char *err, size_t errlen)
 {
+    const phc_target_entry_desc *desc = &row->elf_entry_desc;
     size_t shstrndx;
-    if (eh->e_machine != EM_PPC64 || (eh->e_flags & EF_PPC64_ABI) == 2 ||
+    if (!desc->section || (eh->e_flags & desc->flags_mask) == desc->flags_none ||
         elf_getshdrstrndx(elf, &shstrndx) != 0)
         return 0;
+    unsigned word = row->abi.reg_bits / 8;
     for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
         GElf_Shdr sh;
         const char *name = gelf_getshdr(scn, &sh) ? elf_strptr(elf, shstrndx, sh.sh_name) : NULL;
-        if (!name || strcmp(name, ".opd") != 0 || img->entry < sh.sh_addr ||
+        if (!name || strcmp(name, desc->section) != 0 || img->entry < sh.sh_addr ||
             img->entry - sh.sh_addr >= sh.sh_size)
             continue;
         uint64_t off = sh.sh_offset + (img->entry - sh.sh_addr);
-        if (sh.sh_type != SHT_PROGBITS || sh.sh_size - (img->entry - sh.sh_addr) < 16 ||
-            off > img->storage_len || img->storage_len - off < 16)
+        if (sh.sh_type != SHT_PROGBITS || sh.sh_size - (img->entry - sh.sh_addr) < 2 * word ||
+            off > img->storage_len || img->storage_len - off < 2 * word)
             return FAIL("%s: the entry's function descriptor lies outside the file", path);
         const uint8_t *d = (const uint8_t *)img->storage + off;
-        img->entry = be64(d);
-        img->toc = be64(d + 8);
+        img->entry = word_at(d, word, row->abi.endian);
+        img->toc = word_at(d + word, word, row->abi.endian);
         return 0;
     }
     return 0;
@@ -134,19 +135,21 @@ int phc_image_load_elf(const char *path, phc_image *img, char *err, size_t errle
     elf_version(EV_CURRENT);
     Elf *elf = elf_memory(img->storage, img->storage_len);
     GElf_Ehdr eh;
+    const phc_target_row *row = NULL;
     int rc = -1;
     if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh))
         rc = FAIL("%s: not an ELF file", path);
     else if (eh.e_type != ET_EXEC)
         rc = FAIL("%s: not an ELF executable (e_type %u)", path, eh.e_type);
-    else if (!(img->abi = abi_of(eh.e_machine, eh.e_ident[EI_CLASS], eh.e_ident[EI_DATA])))
+    else if (!(row = row_of(eh.e_machine, eh.e_ident[EI_CLASS], eh.e_ident[EI_DATA])))
         rc = FAIL("%s: ELF machine %u (class %u, data %u) is no architecture phc runs", path,
              eh.e_machine, eh.e_ident[EI_CLASS], eh.e_ident[EI_DATA]);
     else
         rc = load_segments(elf, img, path, err, errlen);
+    img->abi = row ? &row->abi : NULL;
     img->entry = rc == 0 ? eh.e_entry : 0;
     if (rc == 0)
-        rc = follow_entry_descriptor(elf, &eh, img, path, err, errlen);
+        rc = follow_entry_descriptor(elf, &eh, row, img, path, err, errlen);
     if (elf)
         elf_end(elf);
     if (rc != 0)

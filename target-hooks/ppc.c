@@ -2,6 +2,10 @@
  * PowerPC 32/64 (big-endian): `xori 10, 10, 0` (0x694A0000), r10 ^= 0, a
  * no-op. Other registers, a non-zero immediate, or `xoris 10, 10, 0` are
  * ordinary code.
+ *
+ * PPC64 ELFv1 (ABI 0 or 1 in e_flags, not 2): a compiler's entry is a
+ * function descriptor in .opd, which Linux's loader follows too; an entry
+ * anywhere else is code, as hand-written guests have it.
  */
 #include "target.h"
 
@@ -22,6 +26,8 @@ static const phc_word_sentinel sentinel = { .word = 0x694A0000 };
                        .toc_gpr = (bits) == 64 ? 2 : 0 },                  \
         },                                                                 \
         .elf_machine = machine, .elf_data = ELFDATA2MSB,                   \
+        .elf_entry_desc = { .section = (bits) == 64 ? ".opd" : NULL,       \
+                            .flags_mask = EF_PPC64_ABI, .flags_none = 2 }, \
     }
 
 static const phc_target_row rows[] = {

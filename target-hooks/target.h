@@ -19,12 +19,25 @@ typedef struct phc_word_sentinel {
     bool halfwords;
 } phc_word_sentinel;
 
+/*
+ * Where a row's ELF entry may be a function descriptor rather than code:
+ * an entry inside @section is {code address, TOC pointer}, two words of the
+ * row's width and byte order, which the program's loader follows. A file
+ * whose e_flags & flags_mask equal flags_none has no descriptors.
+ */
+typedef struct phc_target_entry_desc {
+    const char *section; /* NULL: the row's ELF entry is always code */
+    uint32_t flags_mask;
+    uint32_t flags_none;
+} phc_target_entry_desc;
+
 /* One ABI row and the ELF header fields that announce a program for it. */
 typedef struct phc_target_row {
     phc_abi abi;
     uint16_t elf_machine; /* e_machine */
     uint8_t elf_class;    /* ELFCLASS32 or ELFCLASS64; 0: either */
     uint8_t elf_data;     /* ELFDATA2LSB or ELFDATA2MSB; 0: either */
+    phc_target_entry_desc elf_entry_desc;
 } phc_target_row;
 
 typedef struct phc_target {
