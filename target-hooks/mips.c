@@ -12,9 +12,14 @@
 
 static const phc_word_sentinel sentinel = { .word = 0x0000000A };
 
+/* Unicorn 2.0.1 runs MIPS32 only. */
+#define MIPS64_REFUSAL                                                                                    \
+    "Unicorn 2.0.1 cannot run MIPS64 code: uc_emu_start sets a 32-bit start PC (upstream issue #2109) and " \
+    "64-bit instructions raise Reserved Instruction"
+
 /* One ELF machine for all four: the class picks the width, the data
  * encoding the byte order. */
-#define ROW(id, nm, bits, end, cls, data)                                  \
+#define ROW(id, nm, bits, end, cls, data, unicorn)                         \
     {                                                                      \
         .abi = {                                                           \
             .arch = id, .name = nm, .reg_bits = bits, .nr_bits = bits,     \
@@ -28,13 +33,22 @@ static const phc_word_sentinel sentinel = { .word = 0x0000000A };
                        .addr_gpr = 25 },                                   \
         },                                                                 \
         .elf_machine = EM_MIPS, .elf_class = cls, .elf_data = data,        \
+        unicorn                                                            \
     }
 
+#define UNICORN32(uc_endian)                                               \
+    PHC_TARGET_UNICORN(.arch = UC_ARCH_MIPS,                               \
+                       .mode = UC_MODE_MIPS32 | (uc_endian),               \
+                       .pc_reg = UC_MIPS_REG_PC, .gpr0 = UC_MIPS_REG_0,    \
+                       .reg_bytes = 4)
+#define UNICORN64 PHC_TARGET_UNICORN(.refusal = MIPS64_REFUSAL)
+
 static const phc_target_row rows[] = {
-    ROW(PHC_ARCH_MIPS, "mips", 32, PHC_BIG_ENDIAN, ELFCLASS32, ELFDATA2MSB),
-    ROW(PHC_ARCH_MIPSEL, "mipsel", 32, PHC_LITTLE_ENDIAN, ELFCLASS32, ELFDATA2LSB),
-    ROW(PHC_ARCH_MIPS64, "mips64", 64, PHC_BIG_ENDIAN, ELFCLASS64, ELFDATA2MSB),
-    ROW(PHC_ARCH_MIPS64EL, "mips64el", 64, PHC_LITTLE_ENDIAN, ELFCLASS64, ELFDATA2LSB),
+    ROW(PHC_ARCH_MIPS, "mips", 32, PHC_BIG_ENDIAN, ELFCLASS32, ELFDATA2MSB, UNICORN32(UC_MODE_BIG_ENDIAN)),
+    ROW(PHC_ARCH_MIPSEL, "mipsel", 32, PHC_LITTLE_ENDIAN, ELFCLASS32, ELFDATA2LSB,
+        UNICORN32(UC_MODE_LITTLE_ENDIAN)),
+    ROW(PHC_ARCH_MIPS64, "mips64", 64, PHC_BIG_ENDIAN, ELFCLASS64, ELFDATA2MSB, UNICORN64),
+    ROW(PHC_ARCH_MIPS64EL, "mips64el", 64, PHC_LITTLE_ENDIAN, ELFCLASS64, ELFDATA2LSB, UNICORN64),
 };
 
 const phc_target phc_target_mips = {

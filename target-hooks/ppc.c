@@ -11,7 +11,7 @@
 
 static const phc_word_sentinel sentinel = { .word = 0x694A0000 };
 
-#define ROW(id, nm, bits, machine)                                         \
+#define ROW(id, nm, bits, machine, unicorn)                                \
     {                                                                      \
         .abi = {                                                           \
             .arch = id, .name = nm, .reg_bits = bits, .nr_bits = bits,     \
@@ -28,11 +28,22 @@ static const phc_word_sentinel sentinel = { .word = 0x694A0000 };
         .elf_machine = machine, .elf_data = ELFDATA2MSB,                   \
         .elf_entry_desc = { .section = (bits) == 64 ? ".opd" : NULL,       \
                             .flags_mask = EF_PPC64_ABI, .flags_none = 2 }, \
+        unicorn                                                            \
     }
 
+#define UNICORN(bits, ...)                                                 \
+    PHC_TARGET_UNICORN(.arch = UC_ARCH_PPC,                                \
+                       .mode = UC_MODE_PPC##bits | UC_MODE_BIG_ENDIAN,     \
+                       .pc_reg = UC_PPC_REG_PC, .gpr0 = UC_PPC_REG_0,      \
+                       .reg_bytes = (bits) / 8, __VA_ARGS__)
+
+/* Unicorn's default PPC64 core (e5500) raises an exception on the first
+ * `li` (measured); the e6500, its successor, runs 64-bit code. */
+#define E6500 .pick_cpu = true, .cpu_model = UC_CPU_PPC64_E6500
+
 static const phc_target_row rows[] = {
-    ROW(PHC_ARCH_PPC, "ppc", 32, EM_PPC),
-    ROW(PHC_ARCH_PPC64, "ppc64", 64, EM_PPC64),
+    ROW(PHC_ARCH_PPC, "ppc", 32, EM_PPC, UNICORN(32)),
+    ROW(PHC_ARCH_PPC64, "ppc64", 64, EM_PPC64, UNICORN(64, E6500)),
 };
 
 const phc_target phc_target_ppc = {

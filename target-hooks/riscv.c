@@ -8,7 +8,7 @@
 
 static const phc_word_sentinel sentinel = { .word = 0x00004013 };
 
-#define ROW(id, nm, bits, cls)                                             \
+#define ROW(id, nm, bits, cls, uc_mode)                                    \
     {                                                                      \
         .abi = {                                                           \
             .arch = id, .name = nm, .reg_bits = bits, .nr_bits = bits,     \
@@ -19,11 +19,15 @@ static const phc_word_sentinel sentinel = { .word = 0x00004013 };
             .entry = { .sp_gpr = 2 },                                      \
         },                                                                 \
         .elf_machine = EM_RISCV, .elf_class = cls,                         \
+        PHC_TARGET_UNICORN(.arch = UC_ARCH_RISCV, .mode = uc_mode,         \
+                           .pc_reg = UC_RISCV_REG_PC,                      \
+                           .gpr0 = UC_RISCV_REG_X0,                        \
+                           .reg_bytes = (bits) / 8)                        \
     }
 
 static const phc_target_row rows[] = {
-    ROW(PHC_ARCH_RISCV32, "riscv32", 32, ELFCLASS32),
-    ROW(PHC_ARCH_RISCV64, "riscv64", 64, ELFCLASS64),
+    ROW(PHC_ARCH_RISCV32, "riscv32", 32, ELFCLASS32, UC_MODE_RISCV32),
+    ROW(PHC_ARCH_RISCV64, "riscv64", 64, ELFCLASS64, UC_MODE_RISCV64),
 };
 
 const phc_target phc_target_riscv = {

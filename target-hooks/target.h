@@ -31,6 +31,34 @@ typedef struct phc_target_entry_desc {
     uint32_t flags_none;
 } phc_target_entry_desc;
 
+/*
+ * How Unicorn, the TCG frontend's engine (accel/tcg/), runs a row whose
+ * sentinel it executes as a no-op: the frontend's scanner (scan.c) finds
+ * the sentinel in translated code. Unicorn's own ids, given through
+ * PHC_TARGET_UNICORN. Rows Unicorn stops on by itself have their own
+ * engine file there (x86.c, arm.c) instead.
+ */
+typedef struct phc_target_unicorn {
+    /* non-NULL: Unicorn cannot run the row, and this says why; the rest
+     * is unused */
+    const char *refusal;
+    int arch, mode; /* uc_arch, uc_mode */
+    bool pick_cpu;  /* set cpu_model (UC_CPU_*) instead of Unicorn's default */
+    int cpu_model;
+    int pc_reg;
+    int gpr0;           /* Unicorn's id of ISA register 0; register n < 32 is gpr0 + n */
+    unsigned reg_bytes; /* width Unicorn reads and writes for a GPR: 4 or 8 */
+} phc_target_unicorn;
+
+/* In a row: its phc_target_unicorn from designated initializers, or
+ * nothing in a build without Unicorn, whose ids it names. */
+#ifdef PHC_HAVE_UNICORN
+#include <unicorn/unicorn.h>
+#define PHC_TARGET_UNICORN(...) .unicorn = &(const phc_target_unicorn){ __VA_ARGS__ },
+#else
+#define PHC_TARGET_UNICORN(...)
+#endif
+
 /* One ABI row and the ELF header fields that announce a program for it. */
 typedef struct phc_target_row {
     phc_abi abi;
@@ -38,10 +66,11 @@ typedef struct phc_target_row {
     uint8_t elf_class;    /* ELFCLASS32 or ELFCLASS64; 0: either */
     uint8_t elf_data;     /* ELFDATA2LSB or ELFDATA2MSB; 0: either */
     phc_target_entry_desc elf_entry_desc;
+    const phc_target_unicorn *unicorn; /* NULL: none (see above) */
 } phc_target_row;
 
 typedef struct phc_target {
-    const char *name; /* for people: "RISC-V" */
+    const char *name; /* for people, in messages: "AArch64" */
     /* its rows, in phc_arch order (the order of its line in the list) */
     const phc_target_row *rows;
     unsigned nrows;

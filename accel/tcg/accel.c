@@ -1,13 +1,14 @@
 /*
- * phc_accel_tcg: finds the engine entry for a row in the engine files'
- * lists, refuses a run no entry can take, and hands the rest to tcg_run.
+ * phc_accel_tcg: finds the engine entry for a row (x86.c's and arm.c's
+ * lists, else scan.c's entries), refuses a run no entry can take, and
+ * hands the rest to tcg_run.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include "tcg.h"
 #include "../../target-hooks/target.h"
 
-static const tcg_arch_list *const engine_files[] = { &tcg_x86_arches, &tcg_arm_arches, &tcg_scan_arches };
+static const tcg_arch_list *const engine_files[] = { &tcg_x86_arches, &tcg_arm_arches };
 
 static const tcg_arch *entry_for(phc_arch arch)
 {
@@ -15,7 +16,7 @@ static const tcg_arch *entry_for(phc_arch arch)
         for (size_t i = 0; i < engine_files[f]->n; i++)
             if (engine_files[f]->arches[i].arch == arch)
                 return &engine_files[f]->arches[i];
-    return NULL;
+    return tcg_scan_entry(arch);
 }
 
 /* "no TCG engine here runs <target>", for every row no engine file lists */

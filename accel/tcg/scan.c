@@ -1,11 +1,12 @@
 /*
- * MIPS, PPC and RISC-V under TCG: the sentinels execute as NOPs, so the
- * engine never stops on them by itself. A catch-all code hook would run on
- * every instruction (~150x on a tight loop), but Unicorn decides at
- * translation time whether an instruction gets a code-hook call at all:
- * only addresses inside some hook's range do. So sentinels are found where
- * code is translated, and each one gets a code hook bounded to its own
- * address; code with no sentinel runs with no hook call at all.
+ * The rows whose sentinel Unicorn executes as a no-op (their descriptors
+ * give Unicorn ids: target-hooks/target.h): the engine never stops on it
+ * by itself. A catch-all code hook would run on every instruction (~150x
+ * on a tight loop), but Unicorn decides at translation time whether an
+ * instruction gets a code-hook call at all: only addresses inside some
+ * hook's range do. So sentinels are found where code is translated, and
+ * each one gets a code hook bounded to its own address; code with no
+ * sentinel runs with no hook call at all.
  *
  * Where translations are seen (measured on Unicorn 2.0.1 here):
  * - UC_HOOK_EDGE_GENERATED fires before a block runs whenever the engine
@@ -14,8 +15,8 @@
  *   guest wrote over their code.
  * - It does not fire for the first block of uc_emu_start: that block is
  *   translated (uc_ctl_request_cache) and scanned before every start.
- * - It does fire for a block that spans two pages (RISC-V: a 4-byte
- *   instruction at page offset 0xffe), on its first translation and on its
+ * - It does fire for a block that spans two pages (a 4-byte instruction
+ *   at page offset 0xffe, where 2-byte instructions exist), on its first translation and on its
  *   retranslation after a rewrite (tests/tcg scan-straddle: a one-shot call
  *   there dispatches on its first run).
  * The previous block is scanned too, as a backstop: a block translated with
@@ -33,6 +34,7 @@
  * call, so a guest that plants sentinels everywhere ends as a fault.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <glib.h>
 #include "tcg.h"
 #include "../../target-hooks/target.h"
@@ -168,40 +170,32 @@ static void scan_destroy(tcg_machine *m)
     m->scan = NULL;
 }
 
-/* Register tables: ISA number n is Unicorn's first GPR id + n on all three. */
-#define R4(b, n) (b) + (n), (b) + (n) + 1, (b) + (n) + 2, (b) + (n) + 3
-#define R32(b) R4(b, 0), R4(b, 4), R4(b, 8), R4(b, 12), R4(b, 16), R4(b, 20), R4(b, 24), R4(b, 28)
+/* One entry per row whose descriptor gives Unicorn ids, made from them on
+ * first use; a row without is not this file's. */
+static tcg_arch entries[PHC_ARCH_COUNT];
+static int gprs[PHC_ARCH_COUNT][32];
+static pthread_once_t entries_once = PTHREAD_ONCE_INIT;
 
-static const int gpr_mips[32] = { R32(UC_MIPS_REG_0) };
-static const int gpr_ppc[32] = { R32(UC_PPC_REG_0) };
-static const int gpr_riscv[32] = { R32(UC_RISCV_REG_X0) };
-
-#define SCANNED(id, uarch, umode, pc, bytes, table, ...)                                   \
-    {                                                                                      \
-        .arch = id, .uc_arch = uarch, .uc_mode = umode, .pc_reg = pc, .reg_bytes = bytes, \
-        .gpr = table, .ngpr = 32, .install = scan_install, .prepare = scan_prepare,        \
-        .destroy = scan_destroy,                                                           \
-        __VA_ARGS__                                                                        \
+static void make_entries(void)
+{
+    for (unsigned a = 0; a < PHC_ARCH_COUNT; a++) {
+        const phc_target_ref *r = &phc_target_rows[a];
+        const phc_target_unicorn *u = r->target->rows[r->row].unicorn;
+        if (!u)
+            continue;
+        for (unsigned n = 0; n < 32; n++)
+            gprs[a][n] = u->gpr0 + (int)n;
+        entries[a] = (tcg_arch){
+            .arch = a, .refusal = u->refusal, .uc_arch = u->arch, .uc_mode = u->mode,
+            .pick_cpu = u->pick_cpu, .cpu_model = u->cpu_model, .pc_reg = u->pc_reg,
+            .reg_bytes = u->reg_bytes, .gpr = gprs[a], .ngpr = 32,
+            .install = scan_install, .prepare = scan_prepare, .destroy = scan_destroy,
+        };
     }
+}
 
-/* Unicorn's default PPC64 core (e5500) raises an exception on the first
- * `li` (measured); the e6500, its successor, runs 64-bit code. */
-#define CPU(model) .pick_cpu = true, .cpu_model = (model)
-
-#define MIPS64_REFUSAL                                                                                    \
-    "Unicorn 2.0.1 cannot run MIPS64 code: uc_emu_start sets a 32-bit start PC (upstream issue #2109) and " \
-    "64-bit instructions raise Reserved Instruction"
-
-static const tcg_arch scanned[] = {
-    SCANNED(PHC_ARCH_MIPS, UC_ARCH_MIPS, UC_MODE_MIPS32 | UC_MODE_BIG_ENDIAN, UC_MIPS_REG_PC, 4, gpr_mips),
-    SCANNED(PHC_ARCH_MIPSEL, UC_ARCH_MIPS, UC_MODE_MIPS32 | UC_MODE_LITTLE_ENDIAN, UC_MIPS_REG_PC, 4, gpr_mips),
-    { .arch = PHC_ARCH_MIPS64, .refusal = MIPS64_REFUSAL },
-    { .arch = PHC_ARCH_MIPS64EL, .refusal = MIPS64_REFUSAL },
-    SCANNED(PHC_ARCH_PPC, UC_ARCH_PPC, UC_MODE_PPC32 | UC_MODE_BIG_ENDIAN, UC_PPC_REG_PC, 4, gpr_ppc),
-    SCANNED(PHC_ARCH_PPC64, UC_ARCH_PPC, UC_MODE_PPC64 | UC_MODE_BIG_ENDIAN, UC_PPC_REG_PC, 8, gpr_ppc,
-            CPU(UC_CPU_PPC64_E6500)),
-    SCANNED(PHC_ARCH_RISCV32, UC_ARCH_RISCV, UC_MODE_RISCV32, UC_RISCV_REG_PC, 4, gpr_riscv),
-    SCANNED(PHC_ARCH_RISCV64, UC_ARCH_RISCV, UC_MODE_RISCV64, UC_RISCV_REG_PC, 8, gpr_riscv),
-};
-
-const tcg_arch_list tcg_scan_arches = TCG_ARCH_LIST(scanned);
+const tcg_arch *tcg_scan_entry(phc_arch arch)
+{
+    pthread_once(&entries_once, make_entries);
+    return (unsigned)arch < PHC_ARCH_COUNT && entries[arch].install ? &entries[arch] : NULL;
+}

@@ -1,9 +1,10 @@
 /*
- * The TCG frontend on Unicorn: one engine is one vCPU. Each architecture
- * file supplies its tcg_arch entries (engine mode, register table, how its
- * sentinel is caught); tcg.c owns the engine, guest RAM and the run loop;
- * accel.c picks the entry from the engine files' lists, so tcg.c knows no
- * architecture by name.
+ * The TCG frontend on Unicorn: one engine is one vCPU. Each engine file
+ * supplies its tcg_arch entries (engine mode, register table, how the
+ * sentinel is caught): x86.c and arm.c list theirs, scan.c makes its own
+ * from the descriptors' Unicorn ids; tcg.c owns the engine, guest RAM and
+ * the run loop; accel.c picks the entry, so tcg.c knows no architecture
+ * by name.
  */
 #ifndef PHC_ACCEL_TCG_H
 #define PHC_ACCEL_TCG_H
@@ -64,8 +65,11 @@ typedef struct tcg_arch_list {
 
 #define TCG_ARCH_LIST(a) { .arches = (a), .n = sizeof(a) / sizeof((a)[0]) }
 
-/* The engine files' lists (x86.c, arm.c, scan.c), which accel.c searches. */
-extern const tcg_arch_list tcg_x86_arches, tcg_arm_arches, tcg_scan_arches;
+/* The engine files' lists (x86.c, arm.c), which accel.c searches. */
+extern const tcg_arch_list tcg_x86_arches, tcg_arm_arches;
+/* scan.c's entry for @arch, made from its descriptor's Unicorn ids; NULL
+ * when it has none. */
+const tcg_arch *tcg_scan_entry(phc_arch arch);
 
 /* Counters a test can read back through phc_tcg_run. */
 typedef struct phc_tcg_stats {
