@@ -25,7 +25,7 @@ for b in bench-tcg bench-kvm bench-dispatch; do
     # when it is hardware virtualisation, else in the nested KVM host VM,
     # whose figures then include a TCG-emulated host (docs/kvm.md).
     wrap=()
-    # Bounded: in the VM this row has been seen to wedge it (docs/kvm.md).
+    # Bounded, as every command in the VM should be (docs/kvm.md).
     [ "$b" = bench-kvm ] && wrap=(timeout 900 scripts/kvm-host run --)
     "${wrap[@]}" "$build/bench/$b" >"$rows/$b.jsonl" || status=$?
     if [ $status -ne 0 ]; then

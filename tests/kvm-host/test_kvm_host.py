@@ -5,10 +5,13 @@
     the caller's; a file the command writes is on this machine at once;
   - /dev/kvm is real: the kernel answers KVM_GET_API_VERSION with 12;
   - a hung command dies with its caller (SIGTERM, and SIGKILL of the client);
+  - VM churn (two commands running phc-run under KVM at once, as the suite
+    does) leaves it taking commands: each VM's creation and end makes the
+    kernel it runs in re-patch its code, which once wedged the KVM host VM;
   - no KVM host to be had: exit 77 and one line (PHC_KVM_HOST=off; a qemu
     binary that does not exist, in a runtime directory of its own);
   - --help exits 0 and shows the usage.
-usage: test_kvm_host.py KVM_HOST
+usage: test_kvm_host.py KVM_HOST PHC_RUN X86_64_GUEST
 """
 import fcntl
 import os
@@ -65,8 +68,24 @@ def killed_with_client(host, tmp, sig):
     return gone_in_host(host, pid), f"sleep (pid {pid} where it ran) still runs"
 
 
+# Each of two commands at once: phc-run under KVM, back to back.
+CHURN_RUNS = 40
+CHURN = 'for i in $(seq %d); do "$0" -accel kvm -arch x86_64 -kernel "$1" > /dev/null || exit; done; echo done'
+
+
+def churn(host, phc_run, guest):
+    """Both churn commands end 'done' with 0, and neither had to be run again
+    on a fresh VM (kvm-host says so on stderr when its VM stops)."""
+    clients = [subprocess.Popen([host, "run", "--", "sh", "-c", CHURN % CHURN_RUNS, phc_run, guest],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for _ in range(2)]
+    results = [c.communicate(timeout=600) + (c.returncode,) for c in clients]
+    bad = [r for r in results if r[2] != 0 or r[0].strip() != "done" or "fresh VM" in r[1]]
+    return not bad, bad
+
+
 def main():
-    host = os.path.abspath(sys.argv[1])
+    host, phc_run, guest = (os.path.abspath(a) for a in sys.argv[1:4])
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, PHC_TEST_VALUE="two words\nand 'quotes' $HOME")
         r = run(host, ["sh", "-c", 'echo out; echo err >&2; printf "%s|%s" "$PWD" "$PHC_TEST_VALUE" > out.txt; exit 3'],
@@ -83,6 +102,11 @@ def main():
         r = run(host, ["/usr/bin/python3", "-c", probe])
         check(r.returncode == 0 and r.stdout.strip() == "12",
               f"/dev/kvm answers KVM_GET_API_VERSION with 12 (got {r.returncode}, {r.stdout.strip()!r}, {r.stderr.strip()!r})")
+
+        ok, bad = churn(host, phc_run, guest)
+        check(ok, f"two commands running phc-run under KVM {CHURN_RUNS} times each end, "
+                  "the VM never lost"
+              + ("" if ok else f" (got {bad})"))
 
         for sig in (signal.SIGTERM, signal.SIGKILL):
             ok, why = killed_with_client(host, tmp, sig)
