@@ -5,6 +5,6 @@
 
 #include <stdio.h>
 
-#define FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
+#define PHC_FAIL(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
 #endif

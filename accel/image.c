@@ -22,11 +22,11 @@ static int slurp(const char *path, phc_image *img, char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0)
-        return FAIL("%s: %s", path, strerror(errno));
+        return PHC_FAIL("%s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return FAIL("%s: not a regular file", path);
+        return PHC_FAIL("%s: not a regular file", path);
     }
     img->storage_len = st.st_size;
     img->storage = malloc(st.st_size ? st.st_size : 1);
@@ -40,7 +40,7 @@ static int slurp(const char *path, phc_image *img, char *err, size_t errlen)
     close(fd);
     if (!img->storage || got != img->storage_len) {
         phc_image_free(img);
-        return FAIL("%s: cannot read the file", path);
+        return PHC_FAIL("%s: cannot read the file", path);
     }
     return 0;
 }
@@ -62,21 +62,21 @@ static int load_segments(Elf *elf, phc_image *img, const char *path, char *err, 
 {
     size_t n;
     if (elf_getphdrnum(elf, &n) != 0)
-        return FAIL("%s: corrupt ELF program headers: %s", path, elf_errmsg(-1));
+        return PHC_FAIL("%s: corrupt ELF program headers: %s", path, elf_errmsg(-1));
     img->segs = calloc(n ? n : 1, sizeof(*img->segs));
     if (!img->segs)
-        return FAIL("%s: out of memory", path);
+        return PHC_FAIL("%s: out of memory", path);
     for (size_t i = 0; i < n; i++) {
         GElf_Phdr ph;
         if (!gelf_getphdr(elf, i, &ph))
-            return FAIL("%s: corrupt ELF program header %zu", path, i);
+            return PHC_FAIL("%s: corrupt ELF program header %zu", path, i);
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
             continue;
         /* a segment with no file bytes (bss only) may name any offset */
         bool in_file = ph.p_filesz == 0 ||
                        (ph.p_offset <= img->storage_len && ph.p_filesz <= img->storage_len - ph.p_offset);
         if (ph.p_filesz > ph.p_memsz || !in_file || ph.p_paddr + ph.p_memsz < ph.p_paddr)
-            return FAIL("%s: ELF segment %zu lies outside the file or the address space", path, i);
+            return PHC_FAIL("%s: ELF segment %zu lies outside the file or the address space", path, i);
         img->segs[img->nsegs++] = (phc_segment){
             .addr = ph.p_paddr,
             .data = (const uint8_t *)img->storage + (ph.p_filesz ? ph.p_offset : 0),
@@ -85,7 +85,7 @@ static int load_segments(Elf *elf, phc_image *img, const char *path, char *err, 
         };
     }
     if (img->nsegs == 0)
-        return FAIL("%s: the ELF file has nothing to load", path);
+        return PHC_FAIL("%s: the ELF file has nothing to load", path);
     return 0;
 }
 
@@ -118,7 +118,7 @@ static int follow_entry_descriptor(Elf *elf, const GElf_Ehdr *eh, const phc_targ
         uint64_t off = sh.sh_offset + (img->entry - sh.sh_addr);
         if (sh.sh_type != SHT_PROGBITS || sh.sh_size - (img->entry - sh.sh_addr) < 2 * word ||
             off > img->storage_len || img->storage_len - off < 2 * word)
-            return FAIL("%s: the entry's function descriptor lies outside the file", path);
+            return PHC_FAIL("%s: the entry's function descriptor lies outside the file", path);
         const uint8_t *d = (const uint8_t *)img->storage + off;
         img->entry = word_at(d, word, row->abi.endian);
         img->toc = word_at(d + word, word, row->abi.endian);
@@ -138,11 +138,11 @@ int phc_image_load_elf(const char *path, phc_image *img, char *err, size_t errle
     const phc_target_row *row = NULL;
     int rc = -1;
     if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh))
-        rc = FAIL("%s: not an ELF file", path);
+        rc = PHC_FAIL("%s: not an ELF file", path);
     else if (eh.e_type != ET_EXEC)
-        rc = FAIL("%s: not an ELF executable (e_type %u)", path, eh.e_type);
+        rc = PHC_FAIL("%s: not an ELF executable (e_type %u)", path, eh.e_type);
     else if (!(row = row_of(eh.e_machine, eh.e_ident[EI_CLASS], eh.e_ident[EI_DATA])))
-        rc = FAIL("%s: ELF machine %u (class %u, data %u) is no architecture phc runs", path,
+        rc = PHC_FAIL("%s: ELF machine %u (class %u, data %u) is no architecture phc runs", path,
              eh.e_machine, eh.e_ident[EI_CLASS], eh.e_ident[EI_DATA]);
     else
         rc = load_segments(elf, img, path, err, errlen);
@@ -164,12 +164,12 @@ int phc_image_load_raw(const char *path, uint64_t addr, phc_image *img, char *er
         return -1;
     if (img->storage_len == 0 || addr + img->storage_len < addr) {
         phc_image_free(img);
-        return FAIL("%s: empty, or does not fit at 0x%llx", path, (unsigned long long)addr);
+        return PHC_FAIL("%s: empty, or does not fit at 0x%llx", path, (unsigned long long)addr);
     }
     img->segs = malloc(sizeof(*img->segs));
     if (!img->segs) {
         phc_image_free(img);
-        return FAIL("%s: out of memory", path);
+        return PHC_FAIL("%s: out of memory", path);
     }
     img->segs[0] = (phc_segment){ .addr = addr, .data = img->storage,
                                   .filesz = img->storage_len, .memsz = img->storage_len };

@@ -2,7 +2,7 @@
 #include <string.h>
 #include "../target-hooks/target.h"
 
-static const phc_word_sentinel *word_sentinel(phc_arch arch, phc_isa isa)
+static const phc_target_sentinel *word_sentinel(phc_arch arch, phc_isa isa)
 {
     const phc_target *t = phc_target_of(arch);
     if (!t || (unsigned)isa > PHC_ISA_T32)
@@ -14,13 +14,13 @@ static const phc_word_sentinel *word_sentinel(phc_arch arch, phc_isa isa)
 
 uint32_t phc_sentinel_word(phc_arch arch, phc_isa isa)
 {
-    const phc_word_sentinel *s = word_sentinel(arch, isa);
+    const phc_target_sentinel *s = word_sentinel(arch, isa);
     return s ? s->word : 0;
 }
 
 bool phc_sentinel_match_word(phc_arch arch, phc_isa isa, uint32_t word)
 {
-    const phc_word_sentinel *s = word_sentinel(arch, isa);
+    const phc_target_sentinel *s = word_sentinel(arch, isa);
     return s && word == s->word;
 }
 
@@ -32,7 +32,7 @@ static void store16(uint8_t *p, uint32_t v, phc_endian e)
 
 size_t phc_sentinel_bytes(phc_arch arch, phc_isa isa, uint8_t out[4])
 {
-    const phc_word_sentinel *s = word_sentinel(arch, isa);
+    const phc_target_sentinel *s = word_sentinel(arch, isa);
     if (!s)
         return 0;
     phc_endian e = phc_abi_get(arch)->endian;

@@ -6,8 +6,8 @@
 #ifndef PHC_KVM_DEVICE_H
 #define PHC_KVM_DEVICE_H
 
-#define PHC_KVM_DEVICE "/dev/kvm"
+#define KVM_DEFAULT_DEVICE "/dev/kvm"
 /* The -accel kvm properties (phc_accel.prop_keys). */
-#define PHC_KVM_PROP_KEYS ((const char *const[]){ "device", NULL })
+#define KVM_PROP_KEYS ((const char *const[]){ "device", NULL })
 
 #endif

@@ -34,7 +34,7 @@ static void run(const phc_run_config *cfg, phc_run_result *res)
 
 const phc_accel phc_accel_kvm = {
     .name = "kvm",
-    .prop_keys = PHC_KVM_PROP_KEYS,
+    .prop_keys = KVM_PROP_KEYS,
     .unsupported = kvm_arch_unsupported,
     .run = run,
 };

@@ -17,7 +17,7 @@ int kvm_vcpus_init(kvm_vcpus *g, unsigned n, const kvm_exit_ops *ops, char *err,
     atomic_init(&g->stopping, false);
     g->v = calloc(n ? n : 1, sizeof(*g->v));
     if (!g->v)
-        return FAIL("out of memory");
+        return PHC_FAIL("out of memory");
     pthread_mutex_init(&g->lock, NULL);
     for (unsigned i = 0; i < n; i++)
         g->v[i] = (kvm_vcpu){ .index = i, .fd = -1 };
@@ -47,10 +47,10 @@ int kvm_vcpu_open(kvm_vcpus *g, unsigned index, int vm_fd, size_t run_size, void
     v->cpu = cpu;
     v->fd = ioctl(vm_fd, KVM_CREATE_VCPU, (unsigned long)index);
     if (v->fd < 0)
-        return FAIL("KVM_CREATE_VCPU %u: %s", index, strerror(errno));
+        return PHC_FAIL("KVM_CREATE_VCPU %u: %s", index, strerror(errno));
     void *run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
     if (run == MAP_FAILED)
-        return FAIL("cannot map vCPU %u's kvm_run: %s", index, strerror(errno));
+        return PHC_FAIL("cannot map vCPU %u's kvm_run: %s", index, strerror(errno));
     v->run = run;
     v->run_size = run_size;
     return 0;

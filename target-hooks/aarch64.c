@@ -6,7 +6,7 @@
  */
 #include "target.h"
 
-static const phc_word_sentinel sentinel = { .word = 0xD500501F };
+static const phc_target_sentinel sentinel = { .word = 0xD500501F };
 
 static const phc_target_row rows[] = { {
     .abi = {
@@ -25,7 +25,7 @@ static const phc_target_row rows[] = { {
  * carries the SMCCC function ID, so the guest passes a0 in x6 instead, and
  * the host puts it back into the row's arg0 register before dispatching.
  */
-const unsigned phc_aarch64_hvc_arg0_gpr = 6;
+const unsigned phc_target_aarch64_hvc_arg0_gpr = 6;
 
 const phc_target phc_target_aarch64 = {
     .name = "AArch64", PHC_TARGET_ROWS(rows),

@@ -8,8 +8,8 @@
  */
 #include "target.h"
 
-static const phc_word_sentinel a32 = { .word = 0xEE000710 };
-static const phc_word_sentinel t32 = { .word = 0xEE000710, .halfwords = true };
+static const phc_target_sentinel a32 = { .word = 0xEE000710 };
+static const phc_target_sentinel t32 = { .word = 0xEE000710, .halfwords = true };
 
 static const phc_target_row rows[] = { {
     .abi = {

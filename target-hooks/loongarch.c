@@ -9,7 +9,7 @@
 #define EM_LOONGARCH 258
 #endif
 
-static const phc_word_sentinel sentinel = { .word = 0x00006C00 };
+static const phc_target_sentinel sentinel = { .word = 0x00006C00 };
 
 static const phc_target_row rows[] = { {
     .abi = {

@@ -10,7 +10,7 @@
  */
 #include "target.h"
 
-static const phc_word_sentinel sentinel = { .word = 0x0000000A };
+static const phc_target_sentinel sentinel = { .word = 0x0000000A };
 
 /* Unicorn 2.0.1 runs MIPS32 only. */
 #define MIPS64_REFUSAL                                                                                    \

@@ -9,7 +9,7 @@
  */
 #include "target.h"
 
-static const phc_word_sentinel sentinel = { .word = 0x694A0000 };
+static const phc_target_sentinel sentinel = { .word = 0x694A0000 };
 
 #define ROW(id, nm, bits, machine, unicorn)                                \
     {                                                                      \

@@ -6,7 +6,7 @@
  */
 #include "target.h"
 
-static const phc_word_sentinel sentinel = { .word = 0x00004013 };
+static const phc_target_sentinel sentinel = { .word = 0x00004013 };
 
 #define ROW(id, nm, bits, cls, uc_mode)                                    \
     {                                                                      \

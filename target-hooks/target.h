@@ -14,10 +14,10 @@
  * A sentinel that is one 32-bit instruction word. @halfwords: the word is two
  * 16-bit units in memory, first unit high (T32), each in the row's byte order.
  */
-typedef struct phc_word_sentinel {
+typedef struct phc_target_sentinel {
     uint32_t word;
     bool halfwords;
-} phc_word_sentinel;
+} phc_target_sentinel;
 
 /*
  * Where a row's ELF entry may be a function descriptor rather than code:
@@ -76,7 +76,7 @@ typedef struct phc_target {
     unsigned nrows;
     /* the sentinel in each instruction-set state; none at all: x86, whose
      * sentinel is port semantics (phc_x86_io_is_hypercall) */
-    const phc_word_sentinel *sentinel[PHC_ISA_T32 + 1];
+    const phc_target_sentinel *sentinel[PHC_ISA_T32 + 1];
     unsigned insn_align; /* bytes between possible instruction starts */
 } phc_target;
 
@@ -94,7 +94,7 @@ typedef struct phc_target_ref {
 extern const phc_target_ref phc_target_rows[PHC_ARCH_COUNT];
 
 /* aarch64 (target-hooks/aarch64.c): where an HVC call carries a0. */
-extern const unsigned phc_aarch64_hvc_arg0_gpr;
+extern const unsigned phc_target_aarch64_hvc_arg0_gpr;
 
 /* NULL for an arch outside the enum. */
 const phc_target *phc_target_of(phc_arch arch);

@@ -50,11 +50,11 @@ static const char *tcg_unsupported(phc_arch arch)
     return NULL;
 }
 
-void phc_tcg_run(const phc_run_config *cfg, phc_run_result *res, phc_tcg_stats *stats)
+void tcg_accel_run(const phc_run_config *cfg, phc_run_result *res, tcg_stats *stats)
 {
     *res = (phc_run_result){ .end = PHC_END_ERROR };
     if (stats)
-        *stats = (phc_tcg_stats){ 0 };
+        *stats = (tcg_stats){ 0 };
     const char *why = tcg_unsupported(cfg->abi->arch);
     if (why) {
         phc_run_result_set(res, PHC_END_ERROR, "-accel tcg -arch %s: %s", cfg->abi->name, why);
@@ -74,7 +74,7 @@ void phc_tcg_run(const phc_run_config *cfg, phc_run_result *res, phc_tcg_stats *
 
 static void run(const phc_run_config *cfg, phc_run_result *res)
 {
-    phc_tcg_run(cfg, res, NULL);
+    tcg_accel_run(cfg, res, NULL);
 }
 
 const phc_accel phc_accel_tcg = {

@@ -422,7 +422,7 @@ static void run_loop(tcg_machine *m, uint64_t start, phc_run_result *res)
     }
 }
 
-void tcg_run(const tcg_arch *a, const phc_run_config *cfg, phc_run_result *res, phc_tcg_stats *stats)
+void tcg_run(const tcg_arch *a, const phc_run_config *cfg, phc_run_result *res, tcg_stats *stats)
 {
     tcg_machine m = {
         .vcpu = { .ops = &tcg_vcpu_ops, .index = 0, .abi = cfg->abi },

@@ -71,12 +71,12 @@ extern const tcg_arch_list tcg_x86_arches, tcg_arm_arches;
  * when it has none. */
 const tcg_arch *tcg_scan_entry(phc_arch arch);
 
-/* Counters a test can read back through phc_tcg_run. */
-typedef struct phc_tcg_stats {
+/* Counters a test can read back through tcg_accel_run. */
+typedef struct tcg_stats {
     unsigned code_hooks;     /* one-address sentinel hooks in place at the end */
     uint64_t starts;         /* uc_emu_start calls */
     uint64_t blocks_scanned; /* translated blocks read for sentinels */
-} phc_tcg_stats;
+} tcg_stats;
 
 /* ISA register numbers the call cache can hold: every table here has <= 32. */
 #define TCG_CACHED_GPRS 32
@@ -108,7 +108,7 @@ struct tcg_machine {
     tcg_stop stop;
     uint64_t exit_status;
     char reason[200];
-    phc_tcg_stats stats;
+    tcg_stats stats;
     atomic_bool run_over; /* tells the re-kicker to quit */
 };
 
@@ -148,9 +148,9 @@ static inline uc_err tcg_request_cache(uc_engine *uc, uint64_t pc, uc_tb *tb)
 }
 
 /* Run the guest on the engine entry @a (tcg.c). */
-void tcg_run(const tcg_arch *a, const phc_run_config *cfg, phc_run_result *res, phc_tcg_stats *stats);
+void tcg_run(const tcg_arch *a, const phc_run_config *cfg, phc_run_result *res, tcg_stats *stats);
 
 /* The run behind phc_accel_tcg.run, with counters for tests (may be NULL). */
-void phc_tcg_run(const phc_run_config *cfg, phc_run_result *res, phc_tcg_stats *stats);
+void tcg_accel_run(const phc_run_config *cfg, phc_run_result *res, tcg_stats *stats);
 
 #endif

@@ -57,7 +57,7 @@ static uint64_t load_le(const uint8_t *p, unsigned n)
 static bool in_64bit_code(tcg_machine *m)
 {
     uc_x86_msr efer = { .rid = MSR_EFER };
-    if (uc_reg_read(m->uc, UC_X86_REG_MSR, &efer) != UC_ERR_OK || !phc_x86_long_mode(efer.value))
+    if (uc_reg_read(m->uc, UC_X86_REG_MSR, &efer) != UC_ERR_OK || !phc_target_x86_long_mode(efer.value))
         return false;
     uint16_t cs = 0;
     uc_reg_read(m->uc, UC_X86_REG_CS, &cs);
@@ -68,7 +68,7 @@ static bool in_64bit_code(tcg_machine *m)
     uint8_t desc[8];
     if ((uint32_t)(cs | 7u) > table.limit || !tcg_ram_read(m, table.base + (cs & ~7u), desc, 8))
         return false;
-    return phc_x86_code64(efer.value, load_le(desc, 8) & DESC_L);
+    return phc_target_x86_code64(efer.value, load_le(desc, 8) & DESC_L);
 }
 
 static uint64_t reg(tcg_machine *m, unsigned gpr)
@@ -127,7 +127,7 @@ static void on_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void 
         return; /* an OUT after the exit call, in the same block */
     if (phc_x86_io_is_hypercall(&io)) {
         bool code64 = in_64bit_code(m);
-        m->vcpu.abi = phc_x86_row(code64);
+        m->vcpu.abi = phc_target_x86_row(code64);
         /* both rows hold rAX, rDX and rSI: string_out reads them from the
          * call's batch */
         tcg_call_begin(m);

@@ -13,19 +13,19 @@ const char *kvm_arch_unsupported(phc_arch arch)
     return "KVM on an ARM64 host runs aarch64 guests only; use -accel tcg";
 }
 
-const size_t kvm_arch_machine_size = sizeof(arm64_vm);
+const size_t kvm_arch_machine_size = sizeof(kvm_arm64_vm);
 
 int kvm_arch_open(void *machine, const phc_run_config *cfg, char *err, size_t errlen)
 {
-    return arm64_vm_open(machine, cfg, err, errlen);
+    return kvm_arm64_vm_open(machine, cfg, err, errlen);
 }
 
 kvm_vcpus *kvm_arch_vcpus(void *machine)
 {
-    return &((arm64_vm *)machine)->vcpus;
+    return &((kvm_arm64_vm *)machine)->vcpus;
 }
 
 void kvm_arch_close(void *machine)
 {
-    arm64_vm_close(machine);
+    kvm_arm64_vm_close(machine);
 }

@@ -22,7 +22,7 @@
 #define TCR_EL1 ARM64_SYS_REG(3, 0, 2, 0, 2)
 #define XZR 31u
 
-static void note_errno(arm64_cpu *c)
+static void note_errno(kvm_arm64_cpu *c)
 {
     if (!c->reg_errno)
         c->reg_errno = errno ? errno : EIO;
@@ -30,11 +30,11 @@ static void note_errno(arm64_cpu *c)
 
 static uint64_t cpu_get_gpr(phc_vcpu *v, unsigned n)
 {
-    arm64_cpu *c = (arm64_cpu *)v;
+    kvm_arm64_cpu *c = (kvm_arm64_cpu *)v;
     if (n >= XZR)
         return 0;
     if (!(c->x_valid & 1u << n)) {
-        if (arm64_reg_get(c->fd, arm64_reg_x(n), &c->x[n]) != 0) {
+        if (kvm_arm64_reg_get(c->fd, kvm_arm64_reg_x(n), &c->x[n]) != 0) {
             note_errno(c);
             return 0;
         }
@@ -45,10 +45,10 @@ static uint64_t cpu_get_gpr(phc_vcpu *v, unsigned n)
 
 static void cpu_set_gpr(phc_vcpu *v, unsigned n, uint64_t value)
 {
-    arm64_cpu *c = (arm64_cpu *)v;
+    kvm_arm64_cpu *c = (kvm_arm64_cpu *)v;
     if (n >= XZR)
         return;
-    if (arm64_reg_set(c->fd, arm64_reg_x(n), value) != 0) {
+    if (kvm_arm64_reg_set(c->fd, kvm_arm64_reg_x(n), value) != 0) {
         note_errno(c);
         return;
     }
@@ -58,7 +58,7 @@ static void cpu_set_gpr(phc_vcpu *v, unsigned n, uint64_t value)
 
 static bool read_phys(void *opaque, uint64_t pa, uint64_t *value)
 {
-    const arm64_vm *vm = opaque;
+    const kvm_arm64_vm *vm = opaque;
     if (pa > vm->kvm.ram_size || sizeof(*value) > vm->kvm.ram_size - pa)
         return false;
     memcpy(value, vm->kvm.ram + pa, sizeof(*value));
@@ -66,13 +66,13 @@ static bool read_phys(void *opaque, uint64_t pa, uint64_t *value)
 }
 
 /* The translation registers, read once per exit. */
-static bool mmu_state(arm64_cpu *c, phc_arm64_mmu *m)
+static bool mmu_state(kvm_arm64_cpu *c, kvm_arm64_mmu *m)
 {
     if (!c->mmu_valid) {
-        if (arm64_reg_get(c->fd, SCTLR_EL1, &c->mmu.sctlr) != 0 ||
-            arm64_reg_get(c->fd, TCR_EL1, &c->mmu.tcr) != 0 ||
-            arm64_reg_get(c->fd, TTBR0_EL1, &c->mmu.ttbr0) != 0 ||
-            arm64_reg_get(c->fd, TTBR1_EL1, &c->mmu.ttbr1) != 0)
+        if (kvm_arm64_reg_get(c->fd, SCTLR_EL1, &c->mmu.sctlr) != 0 ||
+            kvm_arm64_reg_get(c->fd, TCR_EL1, &c->mmu.tcr) != 0 ||
+            kvm_arm64_reg_get(c->fd, TTBR0_EL1, &c->mmu.ttbr0) != 0 ||
+            kvm_arm64_reg_get(c->fd, TTBR1_EL1, &c->mmu.ttbr1) != 0)
             return false;
         c->mmu_valid = true;
     }
@@ -84,16 +84,16 @@ static bool mmu_state(arm64_cpu *c, phc_arm64_mmu *m)
  * Copy guest virtual memory to @to_host, or @from_host into it, a page at a
  * time through the guest's own tables; -1 if any byte is unmapped or not RAM.
  */
-static int copy_guest(arm64_cpu *c, uint64_t gva, size_t len, uint8_t *to_host,
+static int copy_guest(kvm_arm64_cpu *c, uint64_t gva, size_t len, uint8_t *to_host,
                       const uint8_t *from_host)
 {
-    arm64_vm *vm = c->vm;
-    phc_arm64_mmu mmu;
+    kvm_arm64_vm *vm = c->vm;
+    kvm_arm64_mmu mmu;
     if (!mmu_state(c, &mmu))
         return -1;
     for (size_t done = 0; done < len;) {
         uint64_t pa, span;
-        if (!phc_arm64_translate(&mmu, gva + done, read_phys, vm, &pa, &span))
+        if (!kvm_arm64_translate(&mmu, gva + done, read_phys, vm, &pa, &span))
             return -1;
         size_t n = span < len - done ? (size_t)span : len - done;
         if (pa > vm->kvm.ram_size || n > vm->kvm.ram_size - pa)
@@ -109,15 +109,15 @@ static int copy_guest(arm64_cpu *c, uint64_t gva, size_t len, uint8_t *to_host,
 
 static int cpu_read_mem(phc_vcpu *v, uint64_t gva, void *buf, size_t len)
 {
-    return copy_guest((arm64_cpu *)v, gva, len, buf, NULL);
+    return copy_guest((kvm_arm64_cpu *)v, gva, len, buf, NULL);
 }
 
 static int cpu_write_mem(phc_vcpu *v, uint64_t gva, const void *buf, size_t len)
 {
-    return copy_guest((arm64_cpu *)v, gva, len, NULL, buf);
+    return copy_guest((kvm_arm64_cpu *)v, gva, len, NULL, buf);
 }
 
-const phc_vcpu_ops arm64_cpu_ops = {
+const phc_vcpu_ops kvm_arm64_cpu_ops = {
     .get_gpr = cpu_get_gpr,
     .set_gpr = cpu_set_gpr,
     .read_mem = cpu_read_mem,
@@ -125,18 +125,18 @@ const phc_vcpu_ops arm64_cpu_ops = {
 };
 
 static void __attribute__((format(printf, 3, 4)))
-end_run(arm64_cpu *c, phc_end end, const char *fmt, ...)
+end_run(kvm_arm64_cpu *c, phc_end end, const char *fmt, ...)
 {
     phc_run_result res = { .end = end };
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(res.reason, sizeof(res.reason), fmt, ap);
     va_end(ap);
-    arm64_vm_end(c->vm, &res);
+    kvm_arm64_vm_end(c->vm, &res);
 }
 
 /* What follows a dispatched call: a register access that failed, or the exit call. */
-static bool after_call(arm64_cpu *c, const phc_dispatch_result *res)
+static bool after_call(kvm_arm64_cpu *c, const phc_dispatch_result *res)
 {
     if (c->reg_errno) {
         end_run(c, PHC_END_ERROR, "vCPU %u: KVM_{GET,SET}_ONE_REG during a hypercall: %s",
@@ -145,7 +145,7 @@ static bool after_call(arm64_cpu *c, const phc_dispatch_result *res)
     }
     if (res && res->verdict == PHC_STOP) {
         phc_run_result exit = { .end = PHC_END_EXIT, .status = (int)(res->status & 0xff) };
-        arm64_vm_end(c->vm, &exit);
+        kvm_arm64_vm_end(c->vm, &exit);
         return false;
     }
     return true;
@@ -155,11 +155,11 @@ static bool after_call(arm64_cpu *c, const phc_dispatch_result *res)
  * KVM has already stepped the PC past the instruction. */
 static bool on_hypercall(void *arg)
 {
-    arm64_cpu *c = arg;
+    kvm_arm64_cpu *c = arg;
     phc_dispatch_result res;
     uint32_t fid = (uint32_t)c->run->hypercall.nr;
-    phc_hvc_outcome o = phc_arm64_hvc_dispatch(c->vm->cfg->dispatcher, &c->vcpu, fid, &res);
-    return after_call(c, o == PHC_HVC_DISPATCHED ? &res : NULL);
+    kvm_arm64_hvc_outcome o = kvm_arm64_hvc_dispatch(c->vm->cfg->dispatcher, &c->vcpu, fid, &res);
+    return after_call(c, o == KVM_ARM64_HVC_DISPATCHED ? &res : NULL);
 }
 
 /*
@@ -170,16 +170,16 @@ static bool on_hypercall(void *arg)
  */
 static bool on_forwarded_trap(void *arg)
 {
-    arm64_cpu *c = arg;
+    kvm_arm64_cpu *c = arg;
     uint64_t esr = c->run->ex.error_code, pc;
     phc_dispatch_result res;
-    if (!phc_arm64_trap_dispatch(c->vm->cfg->dispatcher, &c->vcpu, esr, &res)) {
+    if (!kvm_arm64_trap_dispatch(c->vm->cfg->dispatcher, &c->vcpu, esr, &res)) {
         end_run(c, PHC_END_FAULT, "vCPU %u: a forwarded trap with ESR 0x%llx, not the Penguin "
                 "sentinel", c->vcpu.index, (unsigned long long)esr);
         return false;
     }
-    if (arm64_reg_get(c->fd, arm64_reg_pc(), &pc) != 0 ||
-        arm64_reg_set(c->fd, arm64_reg_pc(), pc + 4) != 0)
+    if (kvm_arm64_reg_get(c->fd, kvm_arm64_reg_pc(), &pc) != 0 ||
+        kvm_arm64_reg_set(c->fd, kvm_arm64_reg_pc(), pc + 4) != 0)
         note_errno(c);
     return after_call(c, &res);
 }
@@ -187,12 +187,12 @@ static bool on_forwarded_trap(void *arg)
 /* The PL011; any other address reads all ones and drops writes, as the x86 port bus does. */
 static bool on_mmio(void *arg)
 {
-    arm64_cpu *c = arg;
+    kvm_arm64_cpu *c = arg;
     struct kvm_run *r = c->run;
     uint64_t addr = r->mmio.phys_addr;
     size_t len = r->mmio.len < 4 ? r->mmio.len : 4;
-    arm64_vm *vm = c->vm;
-    if (addr < PHC_ARM64_UART || addr - PHC_ARM64_UART >= PHC_ARM64_UART_SIZE) {
+    kvm_arm64_vm *vm = c->vm;
+    if (addr < KVM_ARM64_UART || addr - KVM_ARM64_UART >= KVM_ARM64_UART_SIZE) {
         if (!r->mmio.is_write)
             memset(r->mmio.data, 0xff, sizeof(r->mmio.data));
         return true;
@@ -201,9 +201,9 @@ static bool on_mmio(void *arg)
     pthread_mutex_lock(&vm->lock);
     if (r->mmio.is_write) {
         memcpy(&value, r->mmio.data, len); /* little-endian guest and host */
-        phc_pl011_write(&vm->uart, addr - PHC_ARM64_UART, value);
+        kvm_arm64_pl011_write(&vm->uart, addr - KVM_ARM64_UART, value);
     } else {
-        value = phc_pl011_read(&vm->uart, addr - PHC_ARM64_UART);
+        value = kvm_arm64_pl011_read(&vm->uart, addr - KVM_ARM64_UART);
         memset(r->mmio.data, 0, sizeof(r->mmio.data));
         memcpy(r->mmio.data, &value, len);
     }
@@ -213,7 +213,7 @@ static bool on_mmio(void *arg)
 
 static bool on_system_event(void *arg)
 {
-    arm64_cpu *c = arg;
+    kvm_arm64_cpu *c = arg;
     switch (c->run->system_event.type) {
     case KVM_SYSTEM_EVENT_SHUTDOWN:
         end_run(c, PHC_END_HALT, "the guest powered off (PSCI SYSTEM_OFF) on vCPU %u",
@@ -232,7 +232,7 @@ static bool on_system_event(void *arg)
 /* Any exit not handled above ends the run, said as one line. */
 static void final_exit(void *arg)
 {
-    arm64_cpu *c = arg;
+    kvm_arm64_cpu *c = arg;
     struct kvm_run *r = c->run;
     if (r->exit_reason == KVM_EXIT_ARM_NISV)
         end_run(c, PHC_END_FAULT, "vCPU %u: an access to 0x%llx that KVM cannot decode (no valid "
@@ -251,13 +251,13 @@ static void final_exit(void *arg)
 /* What was read during one exit is stale after the next KVM_RUN. */
 static void leave(void *arg)
 {
-    arm64_cpu *c = arg;
+    kvm_arm64_cpu *c = arg;
     c->x_valid = 0;
     c->mmu_valid = false;
     c->reg_errno = 0;
 }
 
-const kvm_exit_ops arm64_exits = {
+const kvm_exit_ops kvm_arm64_exits = {
     .leave = leave,
     .hypercall = on_hypercall,
     .exception = on_forwarded_trap,

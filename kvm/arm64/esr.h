@@ -9,24 +9,24 @@
 
 #include <phc/dispatcher.h>
 
-#define PHC_ARM64_EC_SYSREG 0x18u
+#define KVM_ARM64_EC_SYSREG 0x18u
 
 /* The fields of an EC 0x18 syndrome, named as the MSR/MRS encoding names them. */
-typedef struct phc_arm64_sysreg_trap {
+typedef struct kvm_arm64_sysreg_trap {
     unsigned op0, op1, crn, crm, op2;
     unsigned rt;
     bool read; /* Direction: 1 = MRS (read), 0 = MSR (write) */
-} phc_arm64_sysreg_trap;
+} kvm_arm64_sysreg_trap;
 
 /* Split an EC 0x18 syndrome into its fields; false for any other EC. */
-bool phc_arm64_esr_decode_sysreg(uint64_t esr, phc_arm64_sysreg_trap *out);
+bool kvm_arm64_esr_decode_sysreg(uint64_t esr, kvm_arm64_sysreg_trap *out);
 
 /*
  * Exactly the sentinel's syndrome: EC 0x18, IL 1, the fields of the aarch64
  * sentinel word (a write from xzr to Op0=0 Op1=0 CRn=5 CRm=0 Op2=0), every
  * RES0 bit clear. Nothing else.
  */
-bool phc_arm64_esr_is_sentinel(uint64_t esr);
+bool kvm_arm64_esr_is_sentinel(uint64_t esr);
 
 /*
  * A trap a kernel forwarded with syndrome @esr: the sentinel's is dispatched
@@ -34,7 +34,7 @@ bool phc_arm64_esr_is_sentinel(uint64_t esr);
  * caller steps the PC past it); any other is not a hypercall (false, the
  * vCPU untouched).
  */
-bool phc_arm64_trap_dispatch(phc_dispatcher *d, phc_vcpu *cpu, uint64_t esr,
+bool kvm_arm64_trap_dispatch(phc_dispatcher *d, phc_vcpu *cpu, uint64_t esr,
                              phc_dispatch_result *res);
 
 #endif

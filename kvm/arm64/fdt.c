@@ -23,7 +23,7 @@
             return rc_;            \
     } while (0)
 
-uint64_t phc_arm64_mpidr(unsigned index)
+uint64_t kvm_arm64_mpidr(unsigned index)
 {
     /* KVM's reset MPIDR: Aff0 = id[3:0], Aff1 = id[11:4], Aff2 = id[19:12]. */
     return (index & 0xfu) | (uint64_t)((index >> 4) & 0xffu) << 8 |
@@ -49,7 +49,7 @@ static int prop_reg64(void *fdt, const uint64_t *pairs, unsigned npairs)
     return prop_cells(fdt, "reg", cells, 4 * npairs);
 }
 
-static int node_memory(void *fdt, const phc_arm64_board *b)
+static int node_memory(void *fdt, const kvm_arm64_board *b)
 {
     TRY(fdt_begin_node(fdt, "memory@0"));
     TRY(fdt_property_string(fdt, "device_type", "memory"));
@@ -57,14 +57,14 @@ static int node_memory(void *fdt, const phc_arm64_board *b)
     return fdt_end_node(fdt);
 }
 
-static int node_cpus(void *fdt, const phc_arm64_board *b)
+static int node_cpus(void *fdt, const kvm_arm64_board *b)
 {
     TRY(fdt_begin_node(fdt, "cpus"));
     TRY(fdt_property_u32(fdt, "#address-cells", 1));
     TRY(fdt_property_u32(fdt, "#size-cells", 0));
     for (unsigned i = 0; i < b->ncpus; i++) {
         char name[32];
-        uint64_t mpidr = phc_arm64_mpidr(i);
+        uint64_t mpidr = kvm_arm64_mpidr(i);
         snprintf(name, sizeof(name), "cpu@%llx", (unsigned long long)mpidr);
         TRY(fdt_begin_node(fdt, name));
         TRY(fdt_property_string(fdt, "device_type", "cpu"));
@@ -85,17 +85,17 @@ static int node_psci(void *fdt)
     return fdt_end_node(fdt);
 }
 
-static int node_gic(void *fdt, const phc_arm64_board *b)
+static int node_gic(void *fdt, const kvm_arm64_board *b)
 {
     char name[32];
-    snprintf(name, sizeof(name), "intc@%llx", (unsigned long long)PHC_ARM64_GIC_DIST);
+    snprintf(name, sizeof(name), "intc@%llx", (unsigned long long)KVM_ARM64_GIC_DIST);
     TRY(fdt_begin_node(fdt, name));
     TRY(fdt_property_string(fdt, "compatible", "arm,gic-v3"));
     TRY(fdt_property_u32(fdt, "#interrupt-cells", 3));
     TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
-    TRY(prop_reg64(fdt, (const uint64_t[]){ PHC_ARM64_GIC_DIST, PHC_ARM64_GIC_DIST_SIZE,
-                                            PHC_ARM64_GIC_REDIST,
-                                            PHC_ARM64_GIC_REDIST_SIZE * b->ncpus }, 2));
+    TRY(prop_reg64(fdt, (const uint64_t[]){ KVM_ARM64_GIC_DIST, KVM_ARM64_GIC_DIST_SIZE,
+                                            KVM_ARM64_GIC_REDIST,
+                                            KVM_ARM64_GIC_REDIST_SIZE * b->ncpus }, 2));
     TRY(fdt_property_u32(fdt, "phandle", PHANDLE_GIC));
     return fdt_end_node(fdt);
 }
@@ -105,10 +105,10 @@ static int node_timer(void *fdt)
     TRY(fdt_begin_node(fdt, "timer"));
     TRY(fdt_property_string(fdt, "compatible", "arm,armv8-timer"));
     TRY(prop_cells(fdt, "interrupts", (const uint32_t[]){
-        GIC_PPI, PHC_ARM64_TIMER_PPI_SEC, IRQ_LEVEL_HIGH,
-        GIC_PPI, PHC_ARM64_TIMER_PPI_NS, IRQ_LEVEL_HIGH,
-        GIC_PPI, PHC_ARM64_TIMER_PPI_VIRT, IRQ_LEVEL_HIGH,
-        GIC_PPI, PHC_ARM64_TIMER_PPI_HYP, IRQ_LEVEL_HIGH }, 12));
+        GIC_PPI, KVM_ARM64_TIMER_PPI_SEC, IRQ_LEVEL_HIGH,
+        GIC_PPI, KVM_ARM64_TIMER_PPI_NS, IRQ_LEVEL_HIGH,
+        GIC_PPI, KVM_ARM64_TIMER_PPI_VIRT, IRQ_LEVEL_HIGH,
+        GIC_PPI, KVM_ARM64_TIMER_PPI_HYP, IRQ_LEVEL_HIGH }, 12));
     TRY(fdt_property(fdt, "always-on", NULL, 0));
     return fdt_end_node(fdt);
 }
@@ -118,7 +118,7 @@ static int node_clock(void *fdt)
     TRY(fdt_begin_node(fdt, "apb-pclk"));
     TRY(fdt_property_string(fdt, "compatible", "fixed-clock"));
     TRY(fdt_property_u32(fdt, "#clock-cells", 0));
-    TRY(fdt_property_u32(fdt, "clock-frequency", PHC_ARM64_UART_CLOCK_HZ));
+    TRY(fdt_property_u32(fdt, "clock-frequency", KVM_ARM64_UART_CLOCK_HZ));
     TRY(fdt_property_string(fdt, "clock-output-names", "clk24mhz"));
     TRY(fdt_property_u32(fdt, "phandle", PHANDLE_CLOCK));
     return fdt_end_node(fdt);
@@ -129,18 +129,18 @@ static const char uart_clock_names[] = "uartclk\0apb_pclk";
 
 static int node_uart(void *fdt, char *path, size_t pathlen)
 {
-    snprintf(path, pathlen, "/pl011@%llx", (unsigned long long)PHC_ARM64_UART);
+    snprintf(path, pathlen, "/pl011@%llx", (unsigned long long)KVM_ARM64_UART);
     TRY(fdt_begin_node(fdt, path + 1));
     TRY(fdt_property(fdt, "compatible", uart_compatible, sizeof(uart_compatible)));
-    TRY(prop_reg64(fdt, (const uint64_t[]){ PHC_ARM64_UART, PHC_ARM64_UART_SIZE }, 1));
+    TRY(prop_reg64(fdt, (const uint64_t[]){ KVM_ARM64_UART, KVM_ARM64_UART_SIZE }, 1));
     TRY(prop_cells(fdt, "interrupts",
-                   (const uint32_t[]){ GIC_SPI, PHC_ARM64_UART_SPI, IRQ_LEVEL_HIGH }, 3));
+                   (const uint32_t[]){ GIC_SPI, KVM_ARM64_UART_SPI, IRQ_LEVEL_HIGH }, 3));
     TRY(prop_cells(fdt, "clocks", (const uint32_t[]){ PHANDLE_CLOCK, PHANDLE_CLOCK }, 2));
     TRY(fdt_property(fdt, "clock-names", uart_clock_names, sizeof(uart_clock_names)));
     return fdt_end_node(fdt);
 }
 
-static int node_chosen(void *fdt, const phc_arm64_board *b, const char *stdout_path)
+static int node_chosen(void *fdt, const kvm_arm64_board *b, const char *stdout_path)
 {
     TRY(fdt_begin_node(fdt, "chosen"));
     TRY(fdt_property_string(fdt, "bootargs", b->bootargs ? b->bootargs : ""));
@@ -154,13 +154,13 @@ static int node_penguin(void *fdt)
     TRY(fdt_begin_node(fdt, "penguin-hypercall"));
     TRY(fdt_property_string(fdt, "compatible", "penguin,hypercall"));
     TRY(fdt_property_string(fdt, "method", "hvc"));
-    TRY(fdt_property_u32(fdt, "function-id-base", PHC_ARM64_FID_BASE));
-    TRY(fdt_property_u32(fdt, "function-id-count", PHC_ARM64_FID_COUNT));
-    TRY(fdt_property_u32(fdt, "arg0-register", PHC_ARM64_HVC_ARG0_GPR));
+    TRY(fdt_property_u32(fdt, "function-id-base", KVM_ARM64_FID_BASE));
+    TRY(fdt_property_u32(fdt, "function-id-count", KVM_ARM64_FID_COUNT));
+    TRY(fdt_property_u32(fdt, "arg0-register", KVM_ARM64_HVC_ARG0_GPR));
     return fdt_end_node(fdt);
 }
 
-static int build(void *fdt, size_t size, const phc_arm64_board *b)
+static int build(void *fdt, size_t size, const kvm_arm64_board *b)
 {
     char uart_path[64];
     TRY(fdt_create(fdt, (int)size));
@@ -184,17 +184,17 @@ static int build(void *fdt, size_t size, const phc_arm64_board *b)
     return fdt_finish(fdt);
 }
 
-int phc_arm64_fdt_build(const phc_arm64_board *b, void *buf, size_t size, char *err,
+int kvm_arm64_fdt_build(const kvm_arm64_board *b, void *buf, size_t size, char *err,
                         size_t errlen)
 {
-    if (b->ncpus < 1 || b->ncpus > PHC_ARM64_MAX_CPUS) {
-        snprintf(err, errlen, "the ARM64 board has 1 to %u vCPUs, not %u", PHC_ARM64_MAX_CPUS,
+    if (b->ncpus < 1 || b->ncpus > KVM_ARM64_MAX_CPUS) {
+        snprintf(err, errlen, "the ARM64 board has 1 to %u vCPUs, not %u", KVM_ARM64_MAX_CPUS,
                  b->ncpus);
         return -1;
     }
-    if (b->ram_size == 0 || b->ram_size > PHC_ARM64_MMIO_BASE) {
+    if (b->ram_size == 0 || b->ram_size > KVM_ARM64_MMIO_BASE) {
         snprintf(err, errlen, "ARM64 RAM must be 1 byte to %llu MiB, not %llu bytes",
-                 (unsigned long long)(PHC_ARM64_MMIO_BASE >> 20),
+                 (unsigned long long)(KVM_ARM64_MMIO_BASE >> 20),
                  (unsigned long long)b->ram_size);
         return -1;
     }

@@ -23,13 +23,13 @@ static int ctrl_index(uint64_t off)
 /* PeriphID0..3 then PrimeCellID0..3: part 0x011, designer ARM (0x41), revision 3. */
 static const uint8_t id_regs[8] = { 0x11, 0x10, 0x34, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
 
-void phc_pl011_init(phc_pl011 *u, FILE *out)
+void kvm_arm64_pl011_init(kvm_arm64_pl011 *u, FILE *out)
 {
     memset(u, 0, sizeof(*u));
     u->out = out;
 }
 
-uint32_t phc_pl011_read(phc_pl011 *u, uint64_t off)
+uint32_t kvm_arm64_pl011_read(kvm_arm64_pl011 *u, uint64_t off)
 {
     int i = ctrl_index(off);
     if (i >= 0)
@@ -41,7 +41,7 @@ uint32_t phc_pl011_read(phc_pl011 *u, uint64_t off)
     return 0; /* DR (nothing received), status and interrupt registers: all clear */
 }
 
-void phc_pl011_write(phc_pl011 *u, uint64_t off, uint32_t value)
+void kvm_arm64_pl011_write(kvm_arm64_pl011 *u, uint64_t off, uint32_t value)
 {
     int i = ctrl_index(off);
     if (off == UARTDR) {

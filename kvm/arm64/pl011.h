@@ -9,14 +9,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
-typedef struct phc_pl011 {
+typedef struct kvm_arm64_pl011 {
     FILE *out;
     uint32_t ctrl[6]; /* IBRD..IMSC: what a driver writes and reads back */
-} phc_pl011;
+} kvm_arm64_pl011;
 
-void phc_pl011_init(phc_pl011 *u, FILE *out);
+void kvm_arm64_pl011_init(kvm_arm64_pl011 *u, FILE *out);
 /* A 32-bit register access at byte offset @off in the 4 KiB frame. */
-uint32_t phc_pl011_read(phc_pl011 *u, uint64_t off);
-void phc_pl011_write(phc_pl011 *u, uint64_t off, uint32_t value);
+uint32_t kvm_arm64_pl011_read(kvm_arm64_pl011 *u, uint64_t off);
+void kvm_arm64_pl011_write(kvm_arm64_pl011 *u, uint64_t off, uint32_t value);
 
 #endif

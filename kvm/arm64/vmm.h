@@ -33,53 +33,53 @@ struct kvm_smccc_filter {
 };
 #endif
 
-typedef struct arm64_vm arm64_vm;
+typedef struct kvm_arm64_vm kvm_arm64_vm;
 
-typedef struct arm64_cpu {
+typedef struct kvm_arm64_cpu {
     phc_vcpu vcpu; /* first: the dispatcher's handle is this struct */
-    arm64_vm *vm;
+    kvm_arm64_vm *vm;
     int fd;              /* kvm/vcpus.c opens and closes it */
     struct kvm_run *run;
     uint64_t x[31];   /* x0..x30 read during this exit */
     uint32_t x_valid; /* bit n: x[n] is current */
-    phc_arm64_mmu mmu; /* translation registers, read during this exit */
+    kvm_arm64_mmu mmu; /* translation registers, read during this exit */
     bool mmu_valid;
     int reg_errno;    /* first failed register access of this exit, 0 if none */
-} arm64_cpu;
+} kvm_arm64_cpu;
 
-struct arm64_vm {
+struct kvm_arm64_vm {
     const phc_run_config *cfg;
     kvm_vm kvm;           /* the device, the VM, RAM at guest physical 0 */
     int gic_fd;
     uint64_t fdt_addr;
     unsigned ncpus;
-    arm64_cpu *cpus;
+    kvm_arm64_cpu *cpus;
     pthread_mutex_t lock; /* the UART */
-    phc_pl011 uart;
+    kvm_arm64_pl011 uart;
     kvm_vcpus vcpus;      /* threads, the stop, how the run ended */
 };
 
 /* Build the machine for @cfg: 0, or -1 with a one-line reason in @err. */
-int arm64_vm_open(arm64_vm *vm, const phc_run_config *cfg, char *err, size_t errlen);
-void arm64_vm_close(arm64_vm *vm);
+int kvm_arm64_vm_open(kvm_arm64_vm *vm, const phc_run_config *cfg, char *err, size_t errlen);
+void kvm_arm64_vm_close(kvm_arm64_vm *vm);
 
 /* The ARM64 exit handlers, for kvm_vcpus_init. */
-extern const kvm_exit_ops arm64_exits;
+extern const kvm_exit_ops kvm_arm64_exits;
 
 /* The first end wins; every vCPU is kicked out. */
-static inline void arm64_vm_end(arm64_vm *vm, const phc_run_result *res)
+static inline void kvm_arm64_vm_end(kvm_arm64_vm *vm, const phc_run_result *res)
 {
     kvm_vcpus_end(&vm->vcpus, res);
 }
 
-/* The phc_vcpu face of an arm64_cpu (registers through KVM_{GET,SET}_ONE_REG). */
-extern const phc_vcpu_ops arm64_cpu_ops;
+/* The phc_vcpu face of an kvm_arm64_cpu (registers through KVM_{GET,SET}_ONE_REG). */
+extern const phc_vcpu_ops kvm_arm64_cpu_ops;
 
 /* Core and system register ids for KVM_{GET,SET}_ONE_REG. */
-uint64_t arm64_reg_x(unsigned n);
-uint64_t arm64_reg_pc(void);
-uint64_t arm64_reg_sp_el1(void);
-int arm64_reg_get(int vcpu_fd, uint64_t id, uint64_t *value);
-int arm64_reg_set(int vcpu_fd, uint64_t id, uint64_t value);
+uint64_t kvm_arm64_reg_x(unsigned n);
+uint64_t kvm_arm64_reg_pc(void);
+uint64_t kvm_arm64_reg_sp_el1(void);
+int kvm_arm64_reg_get(int vcpu_fd, uint64_t id, uint64_t *value);
+int kvm_arm64_reg_set(int vcpu_fd, uint64_t id, uint64_t value);
 
 #endif

@@ -14,7 +14,7 @@ typedef struct region {
 } region;
 
 /* TTBR0 or TTBR1 by VA bit 55, with their TCR_EL1 fields; false if walks are off. */
-static bool select_region(const phc_arm64_mmu *m, uint64_t va, region *r)
+static bool select_region(const kvm_arm64_mmu *m, uint64_t va, region *r)
 {
     bool upper = va >> 55 & 1;
     unsigned tsz = upper ? (m->tcr >> 16) & 0x3f : m->tcr & 0x3f;
@@ -43,7 +43,7 @@ static bool block_allowed(unsigned level, unsigned page_bits)
     return page_bits == 12 ? level == 1 || level == 2 : level == 2;
 }
 
-bool phc_arm64_translate(const phc_arm64_mmu *m, uint64_t va, phc_arm64_read_phys read,
+bool kvm_arm64_translate(const kvm_arm64_mmu *m, uint64_t va, kvm_arm64_read_phys read,
                          void *opaque, uint64_t *pa, uint64_t *span)
 {
     if (!(m->sctlr & 1)) {

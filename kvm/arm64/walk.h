@@ -12,21 +12,21 @@
 #include <stdint.h>
 
 /* The system registers a walk depends on. */
-typedef struct phc_arm64_mmu {
+typedef struct kvm_arm64_mmu {
     uint64_t sctlr; /* SCTLR_EL1: bit 0, M, turns stage 1 on */
     uint64_t tcr;   /* TCR_EL1 */
     uint64_t ttbr0, ttbr1;
-} phc_arm64_mmu;
+} kvm_arm64_mmu;
 
 /* Read the 64-bit little-endian word at guest physical @pa; false if it is not RAM. */
-typedef bool (*phc_arm64_read_phys)(void *opaque, uint64_t pa, uint64_t *value);
+typedef bool (*kvm_arm64_read_phys)(void *opaque, uint64_t pa, uint64_t *value);
 
 /*
  * Translate @va. On success *pa is the physical address and *span the bytes
  * from it to the end of its page or block (MMU off: to the end of the
  * address space). False for a translation fault.
  */
-bool phc_arm64_translate(const phc_arm64_mmu *mmu, uint64_t va, phc_arm64_read_phys read,
+bool kvm_arm64_translate(const kvm_arm64_mmu *mmu, uint64_t va, kvm_arm64_read_phys read,
                          void *opaque, uint64_t *pa, uint64_t *span);
 
 #endif

@@ -28,13 +28,13 @@ static void guest_reset(void *opaque, const char *how)
 {
     phc_run_result res;
     phc_run_result_set(&res, PHC_END_FAULT, "the guest reset the machine through %s", how);
-    kvm_machine_end(opaque, &res);
+    kvm_x86_machine_end(opaque, &res);
 }
 
-static int machine_setup(kvm_machine *m, const phc_run_config *cfg, char *err, size_t errlen)
+static int machine_setup(kvm_x86_machine *m, const phc_run_config *cfg, char *err, size_t errlen)
 {
     const phc_linux_guest *lx = cfg->linux_guest;
-    phc_linux_entry linux_entry;
+    kvm_x86_linux_entry linux_entry;
     if (lx && m->ncpus != 1) {
         snprintf(err, errlen, "-smp %u: a Linux guest gets one vCPU (no ACPI or MP table "
                  "tells it of others)", m->ncpus);
@@ -42,12 +42,12 @@ static int machine_setup(kvm_machine *m, const phc_run_config *cfg, char *err, s
     }
     /* The user's input first: a file that is no kernel is said so even
      * where KVM itself is missing. */
-    if (lx && phc_linux_check(lx->kernel, lx->kernel_size, err, errlen) != 0)
+    if (lx && kvm_x86_linux_check(lx->kernel, lx->kernel_size, err, errlen) != 0)
         return -1;
-    const char *device = phc_run_config_prop(cfg, "device", PHC_KVM_DEVICE);
+    const char *device = phc_run_config_prop(cfg, "device", KVM_DEFAULT_DEVICE);
     if (kvm_vm_open(&m->vm, device, cfg->mem_size, err, errlen) != 0 ||
-        kvm_cpu_host_cpuid(m, err, errlen) != 0 ||
-        kvm_pio_rip_past_out(device, &m->rip_past_out, err, errlen) != 0)
+        kvm_x86_host_cpuid(m, err, errlen) != 0 ||
+        kvm_x86_pio_rip_past_out(device, &m->rip_past_out, err, errlen) != 0)
         return -1;
     if (lx ? kvm_x86_linux_prepare(&m->vm, lx, &linux_entry, err, errlen) != 0
            : (kvm_vm_load_image(&m->vm, cfg->image, err, errlen) != 0 ||
@@ -68,7 +68,7 @@ static int machine_setup(kvm_machine *m, const phc_run_config *cfg, char *err, s
         phc_entry entry;
         if (!lx)
             phc_entry_state(cfg->abi, cfg->image, m->vm.ram_size, i, &entry);
-        if (kvm_cpu_create(m, i, err, errlen) != 0 ||
+        if (kvm_x86_cpu_create(m, i, err, errlen) != 0 ||
             (lx ? kvm_x86_linux_boot_cpu(m->cpus[i].fd, &linux_entry, err, errlen)
                 : kvm_x86_boot_cpu(m->cpus[i].fd, cfg->abi->arch, entry.pc, entry.sp, i, err,
                                    errlen)) != 0)
@@ -83,7 +83,7 @@ static int machine_setup(kvm_machine *m, const phc_run_config *cfg, char *err, s
     return 0;
 }
 
-static void machine_teardown(kvm_machine *m)
+static void machine_teardown(kvm_x86_machine *m)
 {
     kvm_vcpus_destroy(&m->vcpus);
     free(m->cpus);
@@ -93,19 +93,19 @@ static void machine_teardown(kvm_machine *m)
     pthread_mutex_destroy(&m->ports_lock);
 }
 
-const size_t kvm_arch_machine_size = sizeof(kvm_machine);
+const size_t kvm_arch_machine_size = sizeof(kvm_x86_machine);
 
 int kvm_arch_open(void *machine, const phc_run_config *cfg, char *err, size_t errlen)
 {
-    kvm_machine *m = machine;
-    *m = (kvm_machine){ .dispatcher = cfg->dispatcher, .cfg = cfg, .ncpus = cfg->smp ? cfg->smp : 1 };
+    kvm_x86_machine *m = machine;
+    *m = (kvm_x86_machine){ .dispatcher = cfg->dispatcher, .cfg = cfg, .ncpus = cfg->smp ? cfg->smp : 1 };
     pthread_mutex_init(&m->ports_lock, NULL);
     return machine_setup(m, cfg, err, errlen);
 }
 
 kvm_vcpus *kvm_arch_vcpus(void *machine)
 {
-    return &((kvm_machine *)machine)->vcpus;
+    return &((kvm_x86_machine *)machine)->vcpus;
 }
 
 void kvm_arch_close(void *machine)

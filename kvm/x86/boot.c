@@ -79,7 +79,7 @@ static int write_page_tables(kvm_vm *vm, char *err, size_t errlen)
 {
     uint64_t npd = (vm->ram_size + GIB - 1) / GIB;
     if (npd > MAX_PDS)
-        return FAIL("x86_64 guests under KVM can have at most %u GiB of RAM", (unsigned)MAX_PDS);
+        return PHC_FAIL("x86_64 guests under KVM can have at most %u GiB of RAM", (unsigned)MAX_PDS);
     uint64_t *pml4 = kvm_vm_ram(vm, PML4_ADDR, PAGE);
     uint64_t *pdpt = kvm_vm_ram(vm, PDPT_ADDR, PAGE);
     uint64_t *pd = kvm_vm_ram(vm, PD_ADDR, npd * PAGE);
@@ -99,13 +99,13 @@ static int write_page_tables(kvm_vm *vm, char *err, size_t errlen)
 int kvm_x86_boot_prepare(kvm_vm *vm, const phc_image *img, phc_arch arch, char *err, size_t errlen)
 {
     if (vm->ram_size < KVM_X86_BOOT_END)
-        return FAIL("guest RAM must be at least 0x%x bytes", KVM_X86_BOOT_END);
+        return PHC_FAIL("guest RAM must be at least 0x%x bytes", KVM_X86_BOOT_END);
     for (size_t i = 0; i < img->nsegs; i++) {
         const phc_segment *s = &img->segs[i];
         if (s->addr < KVM_X86_BOOT_END && s->addr + s->memsz > KVM_X86_BOOT_BASE)
-            return FAIL("image segment at 0x%llx overlaps guest physical [0x%x, 0x%x), "
-                        "where the KVM frontend keeps the GDT and page tables",
-                        (unsigned long long)s->addr, KVM_X86_BOOT_BASE, KVM_X86_BOOT_END);
+            return PHC_FAIL("image segment at 0x%llx overlaps guest physical [0x%x, 0x%x), "
+                            "where the KVM frontend keeps the GDT and page tables",
+                            (unsigned long long)s->addr, KVM_X86_BOOT_BASE, KVM_X86_BOOT_END);
     }
     write_gdt(vm);
     return arch == PHC_ARCH_X86_64 ? write_page_tables(vm, err, errlen) : 0;
@@ -133,12 +133,12 @@ int kvm_x86_boot_cpu(int vcpu_fd, phc_arch arch, uint64_t entry, uint64_t sp, un
 {
     struct kvm_sregs sr;
     if (ioctl(vcpu_fd, KVM_GET_SREGS, &sr) != 0)
-        return FAIL("KVM_GET_SREGS: %s", strerror(errno));
+        return PHC_FAIL("KVM_GET_SREGS: %s", strerror(errno));
     set_mode(&sr, arch == PHC_ARCH_X86_64);
     if (ioctl(vcpu_fd, KVM_SET_SREGS, &sr) != 0)
-        return FAIL("KVM_SET_SREGS: %s", strerror(errno));
+        return PHC_FAIL("KVM_SET_SREGS: %s", strerror(errno));
     struct kvm_regs regs = { .rip = entry, .rflags = RFLAGS_RESERVED, .rdi = index, .rsp = sp };
     if (ioctl(vcpu_fd, KVM_SET_REGS, &regs) != 0)
-        return FAIL("KVM_SET_REGS: %s", strerror(errno));
+        return PHC_FAIL("KVM_SET_REGS: %s", strerror(errno));
     return 0;
 }

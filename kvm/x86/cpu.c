@@ -23,7 +23,7 @@ int kvm_arch_check_host(int sys_fd, char *err, size_t errlen)
 {
     int sync = ioctl(sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
     if (sync < 0 || (sync & SYNC_NEEDED) != SYNC_NEEDED)
-        return FAIL("this KVM lacks KVM_CAP_SYNC_REGS for registers and segment registers");
+        return PHC_FAIL("this KVM lacks KVM_CAP_SYNC_REGS for registers and segment registers");
     return 0;
 }
 
@@ -43,20 +43,20 @@ static struct kvm_cpuid2 *supported_cpuid(int sys_fd)
     return NULL;
 }
 
-int kvm_cpu_host_cpuid(kvm_machine *m, char *err, size_t errlen)
+int kvm_x86_host_cpuid(kvm_x86_machine *m, char *err, size_t errlen)
 {
     if (!(m->cpuid = supported_cpuid(m->vm.sys_fd)))
-        return FAIL("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
+        return PHC_FAIL("KVM_GET_SUPPORTED_CPUID: %s", strerror(errno));
     return 0;
 }
 
 /* KVM's copy of the CPUID table, with this vCPU's APIC ID filled in. */
-static int set_cpuid(kvm_cpu *cpu, const struct kvm_cpuid2 *supported, char *err, size_t errlen)
+static int set_cpuid(kvm_x86_cpu *cpu, const struct kvm_cpuid2 *supported, char *err, size_t errlen)
 {
     size_t size = sizeof(*supported) + supported->nent * sizeof(supported->entries[0]);
     struct kvm_cpuid2 *c = malloc(size);
     if (!c)
-        return FAIL("out of memory");
+        return PHC_FAIL("out of memory");
     memcpy(c, supported, size);
     unsigned id = cpu->vcpu.index;
     for (unsigned i = 0; i < c->nent; i++) {
@@ -68,13 +68,13 @@ static int set_cpuid(kvm_cpu *cpu, const struct kvm_cpuid2 *supported, char *err
     }
     int rc = ioctl(cpu->fd, KVM_SET_CPUID2, c);
     free(c);
-    return rc == 0 ? 0 : FAIL("KVM_SET_CPUID2 on vCPU %u: %s", id, strerror(errno));
+    return rc == 0 ? 0 : PHC_FAIL("KVM_SET_CPUID2 on vCPU %u: %s", id, strerror(errno));
 }
 
-int kvm_cpu_create(kvm_machine *m, unsigned index, char *err, size_t errlen)
+int kvm_x86_cpu_create(kvm_x86_machine *m, unsigned index, char *err, size_t errlen)
 {
-    kvm_cpu *cpu = &m->cpus[index];
-    *cpu = (kvm_cpu){ .vcpu = { .ops = &kvm_cpu_ops, .index = index }, .machine = m, .fd = -1 };
+    kvm_x86_cpu *cpu = &m->cpus[index];
+    *cpu = (kvm_x86_cpu){ .vcpu = { .ops = &kvm_x86_cpu_ops, .index = index }, .machine = m, .fd = -1 };
     if (kvm_vcpu_open(&m->vcpus, index, m->vm.vm_fd, m->vm.run_size, cpu, err, errlen) != 0)
         return -1;
     cpu->fd = m->vcpus.v[index].fd;
@@ -86,8 +86,8 @@ int kvm_cpu_create(kvm_machine *m, unsigned index, char *err, size_t errlen)
  * when the last one parks, since others may still be working. */
 static bool halted(void *arg)
 {
-    kvm_cpu *cpu = arg;
-    kvm_machine *m = cpu->machine;
+    kvm_x86_cpu *cpu = arg;
+    kvm_x86_machine *m = cpu->machine;
     const struct kvm_regs *r = &cpu->run->s.regs.regs;
     const char *how = r->rflags & RFLAGS_IF ? "with interrupts on, but nothing can interrupt it"
                                             : "with interrupts off";
@@ -103,7 +103,7 @@ static bool halted(void *arg)
     else
         phc_run_result_set(&res, PHC_END_HALT, "all %u vCPUs halted; the last, vCPU %u, %s at 0x%llx",
                            m->ncpus, cpu->vcpu.index, how, (unsigned long long)r->rip);
-    kvm_machine_end(m, &res);
+    kvm_x86_machine_end(m, &res);
     return false;
 }
 
@@ -111,32 +111,32 @@ static bool halted(void *arg)
  * dispatcher read them from run->s, writes mark them dirty. */
 static void enter(void *arg)
 {
-    kvm_cpu *cpu = arg;
+    kvm_x86_cpu *cpu = arg;
     cpu->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
 }
 
 static void leave(void *arg)
 {
-    kvm_cpu *cpu = arg;
+    kvm_x86_cpu *cpu = arg;
     cpu->run->kvm_dirty_regs = 0;
 }
 
 static bool port_io(void *arg)
 {
-    kvm_io_exit(arg);
+    kvm_x86_io_exit(arg);
     return true;
 }
 
 static void final_exit(void *arg)
 {
-    kvm_cpu *cpu = arg;
+    kvm_x86_cpu *cpu = arg;
     phc_run_result res;
     const struct kvm_run *run = cpu->run;
-    kvm_exit_describe(run, cpu->vcpu.index, cpu->machine->vm.ram_size, &res);
+    kvm_x86_exit_describe(run, cpu->vcpu.index, cpu->machine->vm.ram_size, &res);
     /* after a triple fault the registers are the reset state */
     phc_entry_explain_fault(&res, cpu->machine->cfg, run->exit_reason != KVM_EXIT_SHUTDOWN,
                             run->s.regs.regs.rip, run->s.regs.regs.rsp);
-    kvm_machine_end(cpu->machine, &res);
+    kvm_x86_machine_end(cpu->machine, &res);
 }
 
 /* An INT3 or FWAIT the emulator refused is finished here; anything else

@@ -16,8 +16,8 @@ static const char *internal_error_name(uint32_t suberror)
     }
 }
 
-void kvm_exit_describe(const struct kvm_run *run, unsigned index, uint64_t ram_size,
-                       phc_run_result *res)
+void kvm_x86_exit_describe(const struct kvm_run *run, unsigned index, uint64_t ram_size,
+                           phc_run_result *res)
 {
     unsigned long long rip = run->s.regs.regs.rip;
     switch (run->exit_reason) {

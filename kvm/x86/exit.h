@@ -6,7 +6,7 @@
 #include <phc/accel.h>
 
 /* Describe a final exit (anything but IO and HLT) of vCPU @index. */
-void kvm_exit_describe(const struct kvm_run *run, unsigned index, uint64_t ram_size,
-                       phc_run_result *res);
+void kvm_x86_exit_describe(const struct kvm_run *run, unsigned index, uint64_t ram_size,
+                           phc_run_result *res);
 
 #endif

@@ -20,7 +20,7 @@
 
 static bool in_code64(const struct kvm_sregs *sr)
 {
-    return phc_x86_code64(sr->efer, sr->cs.l);
+    return phc_target_x86_code64(sr->efer, sr->cs.l);
 }
 
 static bool is_legacy_prefix(uint8_t b)
@@ -44,7 +44,7 @@ static int opcode(const uint8_t *insn, size_t n, bool code64)
 }
 
 /* @len bytes of guest code at @linear, all on one page, into @buf: one walk. */
-static bool read_code_page(kvm_cpu *cpu, uint64_t linear, uint8_t *buf, size_t len)
+static bool read_code_page(kvm_x86_cpu *cpu, uint64_t linear, uint8_t *buf, size_t len)
 {
     uint64_t gpa;
     if (kvm_x86_walk(&cpu->machine->vm, &cpu->run->s.regs.sregs, linear, 0, &gpa) != 0)
@@ -62,7 +62,7 @@ static bool read_code_page(kvm_cpu *cpu, uint64_t linear, uint8_t *buf, size_t l
  * @wrap (4 GiB outside 64-bit code). What was read is buf[*lo, *hi): a page
  * that is not mapped leaves out its side.
  */
-static void read_code(kvm_cpu *cpu, uint64_t linear, uint64_t wrap, uint8_t *buf, size_t n,
+static void read_code(kvm_x86_cpu *cpu, uint64_t linear, uint64_t wrap, uint8_t *buf, size_t n,
                       size_t *lo, size_t *hi)
 {
     size_t split = PAGE - (linear & (PAGE - 1));
@@ -82,7 +82,7 @@ static void read_code(kvm_cpu *cpu, uint64_t linear, uint64_t wrap, uint8_t *buf
  * rather than ordinary IO taken for one. The bytes before RIP (for a skipped
  * OUT) and at it are read together.
  */
-static bool was_out_instruction(kvm_cpu *cpu, bool rip_past_out)
+static bool was_out_instruction(kvm_x86_cpu *cpu, bool rip_past_out)
 {
     const struct kvm_sregs *sr = &cpu->run->s.regs.sregs;
     bool code64 = in_code64(sr);
@@ -102,18 +102,18 @@ static bool was_out_instruction(kvm_cpu *cpu, bool rip_past_out)
     return has_out_imm8 || has_out_dx;
 }
 
-static void hypercall(kvm_cpu *cpu)
+static void hypercall(kvm_x86_cpu *cpu)
 {
-    kvm_machine *m = cpu->machine;
-    cpu->vcpu.abi = phc_x86_row(in_code64(&cpu->run->s.regs.sregs));
+    kvm_x86_machine *m = cpu->machine;
+    cpu->vcpu.abi = phc_target_x86_row(in_code64(&cpu->run->s.regs.sregs));
     phc_dispatch_result r = phc_dispatch(m->dispatcher, &cpu->vcpu);
     if (r.verdict == PHC_STOP)
-        kvm_machine_end(m, &(phc_run_result){ .end = PHC_END_EXIT, .status = (int)(r.status & 0xff) });
+        kvm_x86_machine_end(m, &(phc_run_result){ .end = PHC_END_EXIT, .status = (int)(r.status & 0xff) });
 }
 
-static void port_io(kvm_cpu *cpu)
+static void port_io(kvm_x86_cpu *cpu)
 {
-    kvm_machine *m = cpu->machine;
+    kvm_x86_machine *m = cpu->machine;
     const struct kvm_run *run = cpu->run;
     unsigned size = run->io.size;
     uint64_t bytes = (uint64_t)size * run->io.count;
@@ -122,7 +122,7 @@ static void port_io(kvm_cpu *cpu)
         phc_run_result res;
         phc_run_result_set(&res, PHC_END_ERROR, "KVM reported a malformed port access (port 0x%x, "
                            "size %u, count %u)", run->io.port, size, run->io.count);
-        kvm_machine_end(m, &res);
+        kvm_x86_machine_end(m, &res);
         return;
     }
     uint8_t *data = (uint8_t *)run + run->io.data_offset;
@@ -140,7 +140,7 @@ static void port_io(kvm_cpu *cpu)
     pthread_mutex_unlock(&m->ports_lock);
 }
 
-void kvm_io_exit(kvm_cpu *cpu)
+void kvm_x86_io_exit(kvm_x86_cpu *cpu)
 {
     const struct kvm_run *run = cpu->run;
     phc_io_event ev = {

@@ -5,6 +5,6 @@
 #include "cpu.h"
 
 /* Handle the KVM_EXIT_IO in cpu->run; a PHC_STOP ends the machine. */
-void kvm_io_exit(kvm_cpu *cpu);
+void kvm_x86_io_exit(kvm_x86_cpu *cpu);
 
 #endif

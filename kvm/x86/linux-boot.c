@@ -30,7 +30,7 @@ static uint64_t align_up(uint64_t v, uint64_t a)
     return (v + a - 1) & ~(a - 1);
 }
 
-bool phc_linux_is_bzimage(const uint8_t *data, size_t size)
+bool kvm_x86_linux_is_bzimage(const uint8_t *data, size_t size)
 {
     struct setup_header hdr;
     if (size < HDR_OFFSET + sizeof(hdr))
@@ -50,40 +50,40 @@ static bool has_64bit_entry(const struct setup_header *hdr)
     return hdr->version >= 0x020c && (hdr->xloadflags & XLF_KERNEL_64);
 }
 
-int phc_linux_check(const uint8_t *kernel, size_t size, char *err, size_t errlen)
+int kvm_x86_linux_check(const uint8_t *kernel, size_t size, char *err, size_t errlen)
 {
     struct setup_header hdr;
-    if (!phc_linux_is_bzimage(kernel, size))
-        return FAIL("not a bzImage: no boot signature 0xaa55 and \"HdrS\" set-up header");
+    if (!kvm_x86_linux_is_bzimage(kernel, size))
+        return PHC_FAIL("not a bzImage: no boot signature 0xaa55 and \"HdrS\" set-up header");
     memcpy(&hdr, kernel + HDR_OFFSET, sizeof(hdr));
-    if (hdr.version < PHC_LINUX_MIN_PROTOCOL)
-        return FAIL("bzImage: boot protocol %u.%02u is too old (%u.%02u or later needed)",
-                    hdr.version >> 8, hdr.version & 0xff, PHC_LINUX_MIN_PROTOCOL >> 8,
-                    PHC_LINUX_MIN_PROTOCOL & 0xff);
+    if (hdr.version < KVM_X86_LINUX_MIN_PROTOCOL)
+        return PHC_FAIL("bzImage: boot protocol %u.%02u is too old (%u.%02u or later needed)",
+                        hdr.version >> 8, hdr.version & 0xff, KVM_X86_LINUX_MIN_PROTOCOL >> 8,
+                        KVM_X86_LINUX_MIN_PROTOCOL & 0xff);
     if (!(hdr.loadflags & LOADED_HIGH))
-        return FAIL("bzImage: a zImage loaded low is not supported (LOADED_HIGH clear)");
+        return PHC_FAIL("bzImage: a zImage loaded low is not supported (LOADED_HIGH clear)");
     uint64_t setup = setup_bytes(&hdr);
     if (setup >= size)
-        return FAIL("bzImage: %llu set-up bytes but the file has only %zu",
-                    (unsigned long long)setup, size);
+        return PHC_FAIL("bzImage: %llu set-up bytes but the file has only %zu",
+                        (unsigned long long)setup, size);
     uint64_t payload = size - setup, declared = (uint64_t)hdr.syssize * 16;
     if (declared == 0 || declared > payload)
-        return FAIL("bzImage: header says %llu kernel bytes, the file holds %llu after set-up",
-                    (unsigned long long)declared, (unsigned long long)payload);
+        return PHC_FAIL("bzImage: header says %llu kernel bytes, the file holds %llu after set-up",
+                        (unsigned long long)declared, (unsigned long long)payload);
     if (hdr.init_size < declared)
-        return FAIL("bzImage: init_size 0x%x is smaller than the kernel itself", hdr.init_size);
+        return PHC_FAIL("bzImage: init_size 0x%x is smaller than the kernel itself", hdr.init_size);
     if (hdr.relocatable_kernel &&
         (hdr.kernel_alignment == 0 || (hdr.kernel_alignment & (hdr.kernel_alignment - 1))))
-        return FAIL("bzImage: kernel_alignment 0x%x is not a power of two", hdr.kernel_alignment);
+        return PHC_FAIL("bzImage: kernel_alignment 0x%x is not a power of two", hdr.kernel_alignment);
     /* Also keeps decompress_end() from overflowing. */
-    if (hdr.pref_address > PHC_LINUX_RAM_MAX)
-        return FAIL("bzImage: pref_address 0x%llx lies beyond any guest RAM (0x%llx)",
-                    (unsigned long long)hdr.pref_address, PHC_LINUX_RAM_MAX);
+    if (hdr.pref_address > KVM_X86_LINUX_RAM_MAX)
+        return PHC_FAIL("bzImage: pref_address 0x%llx lies beyond any guest RAM (0x%llx)",
+                        (unsigned long long)hdr.pref_address, KVM_X86_LINUX_RAM_MAX);
     if (hdr.cmdline_size == 0)
-        return FAIL("bzImage: cmdline_size is 0");
-    if (!has_64bit_entry(&hdr) && hdr.code32_start != PHC_LINUX_KERNEL)
-        return FAIL("bzImage: 32-bit entry at 0x%x, only 0x%llx is supported", hdr.code32_start,
-                    PHC_LINUX_KERNEL);
+        return PHC_FAIL("bzImage: cmdline_size is 0");
+    if (!has_64bit_entry(&hdr) && hdr.code32_start != KVM_X86_LINUX_KERNEL)
+        return PHC_FAIL("bzImage: 32-bit entry at 0x%x, only 0x%llx is supported", hdr.code32_start,
+                        KVM_X86_LINUX_KERNEL);
     return 0;
 }
 
@@ -91,7 +91,7 @@ int phc_linux_check(const uint8_t *kernel, size_t size, char *err, size_t errlen
  * kernel's alignment, but never below its link address (pref_address). */
 static uint64_t decompress_end(const struct setup_header *hdr)
 {
-    uint64_t run = PHC_LINUX_KERNEL;
+    uint64_t run = KVM_X86_LINUX_KERNEL;
     if (hdr->relocatable_kernel)
         run = align_up(run, hdr->kernel_alignment);
     if (run < hdr->pref_address)
@@ -104,10 +104,10 @@ static void add_e820(struct boot_params *bp, uint64_t addr, uint64_t size, uint3
     bp->e820_table[bp->e820_entries++] = (struct boot_e820_entry){ addr, size, type };
 }
 
-int phc_linux_load(uint8_t *ram, uint64_t ram_size, const phc_linux_guest *guest,
-                   phc_linux_entry *entry, char *err, size_t errlen)
+int kvm_x86_linux_load(uint8_t *ram, uint64_t ram_size, const phc_linux_guest *guest,
+                       kvm_x86_linux_entry *entry, char *err, size_t errlen)
 {
-    if (phc_linux_check(guest->kernel, guest->kernel_size, err, errlen) != 0)
+    if (kvm_x86_linux_check(guest->kernel, guest->kernel_size, err, errlen) != 0)
         return -1;
     struct boot_params bp = { 0 };
     size_t hdr_len = JUMP_END + guest->kernel[JUMP_END - 1] - HDR_OFFSET;
@@ -119,18 +119,18 @@ int phc_linux_load(uint8_t *ram, uint64_t ram_size, const phc_linux_guest *guest
     /* The declared bytes only: a signed image carries its signature after them. */
     uint64_t setup = setup_bytes(hdr), kernel_size = (uint64_t)hdr->syssize * 16;
     uint64_t kernel_end = decompress_end(hdr);
-    if (ram_size > PHC_LINUX_RAM_MAX)
-        return FAIL("Linux guest: %llu MiB of RAM; at most %llu MiB (RAM must end below the "
-                    "APIC windows)", (unsigned long long)(ram_size >> 20), PHC_LINUX_RAM_MAX >> 20);
+    if (ram_size > KVM_X86_LINUX_RAM_MAX)
+        return PHC_FAIL("Linux guest: %llu MiB of RAM; at most %llu MiB (RAM must end below the "
+                        "APIC windows)", (unsigned long long)(ram_size >> 20), KVM_X86_LINUX_RAM_MAX >> 20);
     if (kernel_end > ram_size)
-        return FAIL("Linux guest: the kernel needs RAM up to 0x%llx to decompress, -m gives 0x%llx",
-                    (unsigned long long)kernel_end, (unsigned long long)ram_size);
+        return PHC_FAIL("Linux guest: the kernel needs RAM up to 0x%llx to decompress, -m gives 0x%llx",
+                        (unsigned long long)kernel_end, (unsigned long long)ram_size);
 
     size_t cmdline_len = guest->cmdline ? strlen(guest->cmdline) : 0;
-    uint64_t cmdline_room = PHC_LINUX_LOW_END - PHC_LINUX_CMDLINE - 1;
+    uint64_t cmdline_room = KVM_X86_LINUX_LOW_END - KVM_X86_LINUX_CMDLINE - 1;
     if (cmdline_len > hdr->cmdline_size || cmdline_len > cmdline_room)
-        return FAIL("Linux guest: command line of %zu bytes, this kernel takes at most %llu",
-                    cmdline_len, (unsigned long long)(hdr->cmdline_size < cmdline_room
+        return PHC_FAIL("Linux guest: command line of %zu bytes, this kernel takes at most %llu",
+                        cmdline_len, (unsigned long long)(hdr->cmdline_size < cmdline_room
                                                           ? hdr->cmdline_size : cmdline_room));
 
     uint64_t initrd_addr = 0;
@@ -140,9 +140,9 @@ int phc_linux_load(uint8_t *ram, uint64_t ram_size, const phc_linux_guest *guest
             limit = ram_size;
         if (guest->initrd_size > limit ||
             (initrd_addr = (limit - guest->initrd_size) & ~(PAGE - 1)) < kernel_end)
-            return FAIL("Linux guest: an initramfs of %zu bytes does not fit between the kernel's "
-                        "end 0x%llx and 0x%llx; give more RAM (-m)", guest->initrd_size,
-                        (unsigned long long)kernel_end, (unsigned long long)limit);
+            return PHC_FAIL("Linux guest: an initramfs of %zu bytes does not fit between the kernel's "
+                            "end 0x%llx and 0x%llx; give more RAM (-m)", guest->initrd_size,
+                            (unsigned long long)kernel_end, (unsigned long long)limit);
         memcpy(ram + initrd_addr, guest->initrd, guest->initrd_size);
         hdr->ramdisk_image = (uint32_t)initrd_addr;
         hdr->ramdisk_size = (uint32_t)guest->initrd_size;
@@ -153,40 +153,40 @@ int phc_linux_load(uint8_t *ram, uint64_t ram_size, const phc_linux_guest *guest
     uint8_t *vmlinux = NULL;
     size_t vmlinux_size = 0;
     uint64_t vmlinux_entry = 0;
-    int unpacked = phc_linux_unpack(guest->kernel, guest->kernel_size, UNPACKED_MAX, &vmlinux,
-                                    &vmlinux_size, err, errlen);
+    int unpacked = kvm_x86_linux_unpack(guest->kernel, guest->kernel_size, UNPACKED_MAX, &vmlinux,
+                                        &vmlinux_size, err, errlen);
     if (unpacked < 0)
         return -1;
     if (unpacked) {
-        int rc = phc_vmlinux_place(ram, PHC_LINUX_KERNEL, kernel_end, vmlinux, vmlinux_size,
-                                   &vmlinux_entry, err, errlen);
+        int rc = kvm_x86_vmlinux_place(ram, KVM_X86_LINUX_KERNEL, kernel_end, vmlinux, vmlinux_size,
+                                       &vmlinux_entry, err, errlen);
         free(vmlinux);
         if (rc != 0)
             return -1;
     } else {
-        memcpy(ram + PHC_LINUX_KERNEL, guest->kernel + setup, kernel_size);
+        memcpy(ram + KVM_X86_LINUX_KERNEL, guest->kernel + setup, kernel_size);
     }
-    memset(ram + PHC_LINUX_CMDLINE, 0, cmdline_len + 1);
+    memset(ram + KVM_X86_LINUX_CMDLINE, 0, cmdline_len + 1);
     if (cmdline_len)
-        memcpy(ram + PHC_LINUX_CMDLINE, guest->cmdline, cmdline_len);
+        memcpy(ram + KVM_X86_LINUX_CMDLINE, guest->cmdline, cmdline_len);
 
     hdr->type_of_loader = LOADER_UNKNOWN;
     hdr->loadflags &= ~QUIET_FLAG;
-    hdr->code32_start = PHC_LINUX_KERNEL;
-    hdr->cmd_line_ptr = PHC_LINUX_CMDLINE;
+    hdr->code32_start = KVM_X86_LINUX_KERNEL;
+    hdr->cmd_line_ptr = KVM_X86_LINUX_CMDLINE;
     hdr->setup_data = 0;
-    add_e820(&bp, 0, PHC_LINUX_LOW_END, E820_RAM);
-    add_e820(&bp, PHC_LINUX_LOW_END, 0xa0000 - PHC_LINUX_LOW_END, E820_RESERVED);
-    add_e820(&bp, BIOS_ROM, PHC_LINUX_KERNEL - BIOS_ROM, E820_RESERVED);
-    add_e820(&bp, PHC_LINUX_KERNEL, ram_size - PHC_LINUX_KERNEL, E820_RAM);
-    memcpy(ram + PHC_LINUX_BOOT_PARAMS, &bp, sizeof(bp));
+    add_e820(&bp, 0, KVM_X86_LINUX_LOW_END, E820_RAM);
+    add_e820(&bp, KVM_X86_LINUX_LOW_END, 0xa0000 - KVM_X86_LINUX_LOW_END, E820_RESERVED);
+    add_e820(&bp, BIOS_ROM, KVM_X86_LINUX_KERNEL - BIOS_ROM, E820_RESERVED);
+    add_e820(&bp, KVM_X86_LINUX_KERNEL, ram_size - KVM_X86_LINUX_KERNEL, E820_RAM);
+    memcpy(ram + KVM_X86_LINUX_BOOT_PARAMS, &bp, sizeof(bp));
 
     bool long_mode = unpacked || has_64bit_entry(hdr);
-    *entry = (phc_linux_entry){
-        .mode = long_mode ? PHC_LINUX_ENTRY_64 : PHC_LINUX_ENTRY_32,
-        .ip = unpacked ? vmlinux_entry : PHC_LINUX_KERNEL + (long_mode ? ENTRY_64_OFFSET : 0),
+    *entry = (kvm_x86_linux_entry){
+        .mode = long_mode ? KVM_X86_LINUX_ENTRY_64 : KVM_X86_LINUX_ENTRY_32,
+        .ip = unpacked ? vmlinux_entry : KVM_X86_LINUX_KERNEL + (long_mode ? ENTRY_64_OFFSET : 0),
         .unpacked = unpacked,
-        .boot_params = PHC_LINUX_BOOT_PARAMS,
+        .boot_params = KVM_X86_LINUX_BOOT_PARAMS,
         .protocol = hdr->version,
         .kernel_end = kernel_end,
         .initrd_addr = initrd_addr,

@@ -30,19 +30,19 @@ static int unpack_xz(const uint8_t *in, size_t in_size, size_t max_size, uint8_t
     uint32_t declared;
     memcpy(&declared, in + in_size - SIZE_TRAILER, sizeof(declared));
     if (declared == 0 || declared > max_size)
-        return FAIL("bzImage: the XZ payload says it unpacks to %u bytes, the header allows %zu",
-                    declared, max_size);
+        return PHC_FAIL("bzImage: the XZ payload says it unpacks to %u bytes, the header allows %zu",
+                        declared, max_size);
     uint8_t *buf = malloc(declared);
     if (!buf)
-        return FAIL("bzImage: out of memory for %u unpacked bytes", declared);
+        return PHC_FAIL("bzImage: out of memory for %u unpacked bytes", declared);
     uint64_t memlimit = XZ_MEMLIMIT;
     size_t in_pos = 0, out_pos = 0;
     lzma_ret rc = lzma_stream_buffer_decode(&memlimit, 0, NULL, in, &in_pos,
                                             in_size - SIZE_TRAILER, buf, &out_pos, declared);
     if (rc != LZMA_OK || out_pos != declared) {
         free(buf);
-        return FAIL("bzImage: the XZ payload does not unpack (liblzma error %d after %zu bytes)",
-                    (int)rc, out_pos);
+        return PHC_FAIL("bzImage: the XZ payload does not unpack (liblzma error %d after %zu bytes)",
+                        (int)rc, out_pos);
     }
     *out = buf;
     *out_size = declared;
@@ -50,8 +50,8 @@ static int unpack_xz(const uint8_t *in, size_t in_size, size_t max_size, uint8_t
 }
 #endif
 
-int phc_linux_unpack(const uint8_t *kernel, size_t size, size_t max_size, uint8_t **out,
-                     size_t *out_size, char *err, size_t errlen)
+int kvm_x86_linux_unpack(const uint8_t *kernel, size_t size, size_t max_size, uint8_t **out,
+                         size_t *out_size, char *err, size_t errlen)
 {
     struct setup_header hdr;
     memcpy(&hdr, kernel + HDR_OFFSET, sizeof(hdr));
@@ -60,8 +60,8 @@ int phc_linux_unpack(const uint8_t *kernel, size_t size, size_t max_size, uint8_
     uint64_t setup = ((uint64_t)(hdr.setup_sects ? hdr.setup_sects : 4) + 1) * SECTOR;
     uint64_t start = setup + hdr.payload_offset, len = hdr.payload_length;
     if (start > size || len > size - start)
-        return FAIL("bzImage: payload at 0x%llx (%llu bytes) lies outside the file",
-                    (unsigned long long)start, (unsigned long long)len);
+        return PHC_FAIL("bzImage: payload at 0x%llx (%llu bytes) lies outside the file",
+                        (unsigned long long)start, (unsigned long long)len);
     if (len < sizeof(xz_magic) + SIZE_TRAILER || memcmp(kernel + start, xz_magic, sizeof(xz_magic)))
         return 0;
 #ifdef PHC_HAVE_LZMA
@@ -72,18 +72,18 @@ int phc_linux_unpack(const uint8_t *kernel, size_t size, size_t max_size, uint8_
 #endif
 }
 
-int phc_vmlinux_place(uint8_t *ram, uint64_t lo, uint64_t hi, const uint8_t *elf, size_t size,
-                      uint64_t *entry, char *err, size_t errlen)
+int kvm_x86_vmlinux_place(uint8_t *ram, uint64_t lo, uint64_t hi, const uint8_t *elf, size_t size,
+                          uint64_t *entry, char *err, size_t errlen)
 {
     Elf64_Ehdr eh;
     if (size < sizeof(eh) || memcmp(elf, ELFMAG, SELFMAG) != 0)
-        return FAIL("bzImage: the unpacked kernel is not an ELF");
+        return PHC_FAIL("bzImage: the unpacked kernel is not an ELF");
     memcpy(&eh, elf, sizeof(eh));
     if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_ident[EI_DATA] != ELFDATA2LSB ||
         eh.e_machine != EM_X86_64 || eh.e_type != ET_EXEC || eh.e_phentsize != sizeof(Elf64_Phdr))
-        return FAIL("bzImage: the unpacked kernel is not a 64-bit x86 executable");
+        return PHC_FAIL("bzImage: the unpacked kernel is not a 64-bit x86 executable");
     if (eh.e_phoff > size || (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr) > size - eh.e_phoff)
-        return FAIL("bzImage: the unpacked kernel's program headers lie outside it");
+        return PHC_FAIL("bzImage: the unpacked kernel's program headers lie outside it");
     bool entry_loaded = false;
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         Elf64_Phdr ph;
@@ -91,20 +91,20 @@ int phc_vmlinux_place(uint8_t *ram, uint64_t lo, uint64_t hi, const uint8_t *elf
         if (ph.p_type != PT_LOAD)
             continue;
         if (ph.p_filesz > ph.p_memsz || ph.p_offset > size || ph.p_filesz > size - ph.p_offset)
-            return FAIL("bzImage: unpacked kernel segment %u lies outside the file", i);
+            return PHC_FAIL("bzImage: unpacked kernel segment %u lies outside the file", i);
         if (ph.p_paddr < lo || ph.p_paddr > hi || ph.p_memsz > hi - ph.p_paddr)
-            return FAIL("bzImage: unpacked kernel segment %u at 0x%llx+0x%llx is outside "
-                        "[0x%llx, 0x%llx)", i, (unsigned long long)ph.p_paddr,
-                        (unsigned long long)ph.p_memsz, (unsigned long long)lo,
-                        (unsigned long long)hi);
+            return PHC_FAIL("bzImage: unpacked kernel segment %u at 0x%llx+0x%llx is outside "
+                            "[0x%llx, 0x%llx)", i, (unsigned long long)ph.p_paddr,
+                            (unsigned long long)ph.p_memsz, (unsigned long long)lo,
+                            (unsigned long long)hi);
         memcpy(ram + ph.p_paddr, elf + ph.p_offset, ph.p_filesz);
         memset(ram + ph.p_paddr + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
         if (eh.e_entry >= ph.p_paddr && eh.e_entry - ph.p_paddr < ph.p_filesz)
             entry_loaded = true;
     }
     if (!entry_loaded)
-        return FAIL("bzImage: the unpacked kernel's entry 0x%llx is in none of its segments",
-                    (unsigned long long)eh.e_entry);
+        return PHC_FAIL("bzImage: the unpacked kernel's entry 0x%llx is in none of its segments",
+                        (unsigned long long)eh.e_entry);
     *entry = eh.e_entry;
     return 0;
 }

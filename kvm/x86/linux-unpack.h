@@ -19,15 +19,15 @@
  * guest's decompressor then runs), -1 with a one-line reason if it is
  * corrupt. The result is at most @max_size bytes.
  */
-int phc_linux_unpack(const uint8_t *kernel, size_t size, size_t max_size, uint8_t **out,
-                     size_t *out_size, char *err, size_t errlen);
+int kvm_x86_linux_unpack(const uint8_t *kernel, size_t size, size_t max_size, uint8_t **out,
+                         size_t *out_size, char *err, size_t errlen);
 
 /*
  * Copy a 64-bit x86 vmlinux's PT_LOAD segments to their physical addresses,
  * which must lie in [lo, hi) and in RAM, and zero their tails (bss). 0 with
  * the physical entry in *@entry, or -1 with a one-line reason.
  */
-int phc_vmlinux_place(uint8_t *ram, uint64_t lo, uint64_t hi, const uint8_t *elf, size_t size,
-                      uint64_t *entry, char *err, size_t errlen);
+int kvm_x86_vmlinux_place(uint8_t *ram, uint64_t lo, uint64_t hi, const uint8_t *elf, size_t size,
+                          uint64_t *entry, char *err, size_t errlen);
 
 #endif

@@ -10,10 +10,10 @@
 #include "../vm.h"
 
 /* Before any vCPU exists: devices, RAM contents, boot tables. */
-int kvm_x86_linux_prepare(kvm_vm *vm, const phc_linux_guest *guest, phc_linux_entry *entry,
+int kvm_x86_linux_prepare(kvm_vm *vm, const phc_linux_guest *guest, kvm_x86_linux_entry *entry,
                           char *err, size_t errlen);
 
 /* vCPU 0 at the entry, in its mode, with the zero page in RSI (ESI). */
-int kvm_x86_linux_boot_cpu(int vcpu_fd, const phc_linux_entry *entry, char *err, size_t errlen);
+int kvm_x86_linux_boot_cpu(int vcpu_fd, const kvm_x86_linux_entry *entry, char *err, size_t errlen);
 
 #endif

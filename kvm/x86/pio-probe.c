@@ -21,7 +21,7 @@ static int run_probe(kvm_vm *vm, int fd, struct kvm_run *run, bool *past, char *
     memcpy(vm->ram, probe_code, sizeof(probe_code));
     struct kvm_sregs sr;
     if (ioctl(fd, KVM_GET_SREGS, &sr) != 0)
-        return FAIL("KVM_GET_SREGS: %s", strerror(errno));
+        return PHC_FAIL("KVM_GET_SREGS: %s", strerror(errno));
     /* Flat 32-bit protected mode: no GDT needed in RAM, and no real mode,
      * which some hosts can only emulate. */
     struct kvm_segment flat = { .limit = 0xffffffff, .selector = 0x8, .type = 0xb, .present = 1,
@@ -33,14 +33,14 @@ static int run_probe(kvm_vm *vm, int fd, struct kvm_run *run, bool *past, char *
     sr.cr0 |= 1; /* PE */
     struct kvm_regs regs = { .rip = 0, .rflags = 0x2 };
     if (ioctl(fd, KVM_SET_SREGS, &sr) != 0 || ioctl(fd, KVM_SET_REGS, &regs) != 0)
-        return FAIL("cannot set up the probe vCPU: %s", strerror(errno));
+        return PHC_FAIL("cannot set up the probe vCPU: %s", strerror(errno));
     run->kvm_valid_regs = KVM_SYNC_X86_REGS;
     if (ioctl(fd, KVM_RUN, 0) != 0 || run->exit_reason != KVM_EXIT_IO)
-        return FAIL("the port IO probe did not exit on its OUT (exit %u, %s)", run->exit_reason,
-                    strerror(errno));
+        return PHC_FAIL("the port IO probe did not exit on its OUT (exit %u, %s)", run->exit_reason,
+                        strerror(errno));
     uint64_t rip = run->s.regs.regs.rip;
     if (rip != 0 && rip != 2)
-        return FAIL("the port IO probe exited at an unexpected RIP 0x%llx", (unsigned long long)rip);
+        return PHC_FAIL("the port IO probe exited at an unexpected RIP 0x%llx", (unsigned long long)rip);
     *past = rip == 2;
     return 0;
 }
@@ -51,10 +51,10 @@ static int probe(const char *device, bool *past, char *err, size_t errlen)
     int rc = kvm_vm_open(&vm, device, 0x1000, err, errlen);
     int fd = rc == 0 ? ioctl(vm.vm_fd, KVM_CREATE_VCPU, 0UL) : -1;
     if (rc == 0 && fd < 0)
-        rc = FAIL("KVM_CREATE_VCPU: %s", strerror(errno));
+        rc = PHC_FAIL("KVM_CREATE_VCPU: %s", strerror(errno));
     void *run = MAP_FAILED;
     if (rc == 0 && (run = mmap(NULL, vm.run_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
-        rc = FAIL("cannot map the probe's kvm_run: %s", strerror(errno));
+        rc = PHC_FAIL("cannot map the probe's kvm_run: %s", strerror(errno));
     if (rc == 0)
         rc = run_probe(&vm, fd, run, past, err, errlen);
     if (run != MAP_FAILED)
@@ -76,12 +76,12 @@ static void probe_once(void)
     probe_rc = probe(probe_device, &probe_past, probe_err, sizeof(probe_err));
 }
 
-int kvm_pio_rip_past_out(const char *device, bool *past, char *err, size_t errlen)
+int kvm_x86_pio_rip_past_out(const char *device, bool *past, char *err, size_t errlen)
 {
     probe_device = device; /* read only by the one probe_once that runs */
     pthread_once(&once, probe_once);
     if (probe_rc != 0)
-        return FAIL("%s", probe_err);
+        return PHC_FAIL("%s", probe_err);
     *past = probe_past;
     return 0;
 }

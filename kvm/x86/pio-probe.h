@@ -12,6 +12,6 @@
 #include <stddef.h>
 
 /* 0 with *past set, or -1 with a one-line reason. */
-int kvm_pio_rip_past_out(const char *device, bool *past, char *err, size_t errlen);
+int kvm_x86_pio_rip_past_out(const char *device, bool *past, char *err, size_t errlen);
 
 #endif

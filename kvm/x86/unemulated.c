@@ -25,7 +25,7 @@
 #define CR0_TS (1u << 3)
 #define FPU_EXCEPTIONS 0x3f /* IE DE ZE OE UE PE, in the status and control words */
 
-static int opcode_at_rip(const kvm_cpu *cpu)
+static int opcode_at_rip(const kvm_x86_cpu *cpu)
 {
     const struct kvm_sregs *sr = &cpu->run->s.regs.sregs;
     uint64_t linear = sr->cs.base + cpu->run->s.regs.regs.rip, gpa;
@@ -35,7 +35,7 @@ static int opcode_at_rip(const kvm_cpu *cpu)
     return byte ? *byte : -1;
 }
 
-static int fwait_exception(const kvm_cpu *cpu)
+static int fwait_exception(const kvm_x86_cpu *cpu)
 {
     uint64_t cr0 = cpu->run->s.regs.sregs.cr0;
     if ((cr0 & CR0_TS) && (cr0 & CR0_MP))
@@ -47,7 +47,7 @@ static int fwait_exception(const kvm_cpu *cpu)
     return fpu.fsw & ~fpu.fcw & FPU_EXCEPTIONS ? VECTOR_MF : NO_EXCEPTION;
 }
 
-bool kvm_x86_finish_unemulated(kvm_cpu *cpu)
+bool kvm_x86_finish_unemulated(kvm_x86_cpu *cpu)
 {
     if (cpu->run->internal.suberror != KVM_INTERNAL_ERROR_EMULATION)
         return false;

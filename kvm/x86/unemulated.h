@@ -11,6 +11,6 @@
 
 /* After a KVM_EXIT_INTERNAL_ERROR: true if the instruction was finished and
  * the vCPU may run on; false if the exit stands (the run ends as before). */
-bool kvm_x86_finish_unemulated(kvm_cpu *cpu);
+bool kvm_x86_finish_unemulated(kvm_x86_cpu *cpu);
 
 #endif

@@ -22,9 +22,9 @@ static const size_t gpr_offset[16] = {
     offsetof(struct kvm_regs, r15),
 };
 
-static kvm_cpu *kcpu(phc_vcpu *v)
+static kvm_x86_cpu *kcpu(phc_vcpu *v)
 {
-    return (kvm_cpu *)v;
+    return (kvm_x86_cpu *)v;
 }
 
 static uint64_t get_gpr(phc_vcpu *v, unsigned gpr)
@@ -51,7 +51,7 @@ static void set_gpr(phc_vcpu *v, unsigned gpr, uint64_t value)
  * every byte is mapped RAM the caller may access so. -1 at the first byte
  * that is not.
  */
-static int walk(kvm_cpu *cpu, uint64_t gva, uint8_t *buf, size_t len, bool to_guest)
+static int walk(kvm_x86_cpu *cpu, uint64_t gva, uint8_t *buf, size_t len, bool to_guest)
 {
     const struct kvm_sregs *sr = &cpu->run->s.regs.sregs;
     unsigned access = kvm_x86_access(sr, to_guest);
@@ -90,7 +90,7 @@ static int write_mem(phc_vcpu *v, uint64_t gva, const void *buf, size_t len)
     return walk(kcpu(v), gva, (uint8_t *)buf, len, true);
 }
 
-const phc_vcpu_ops kvm_cpu_ops = {
+const phc_vcpu_ops kvm_x86_cpu_ops = {
     .get_gpr = get_gpr,
     .set_gpr = set_gpr,
     .read_mem = read_mem,

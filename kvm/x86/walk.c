@@ -82,7 +82,7 @@ static int translate(const kvm_vm *vm, const struct kvm_sregs *sr, uint64_t line
         *gpa = (uint32_t)linear;
         return (int)rights;
     }
-    if (phc_x86_long_mode(sr->efer)) {
+    if (phc_target_x86_long_mode(sr->efer)) {
         unsigned levels = sr->cr4 & CR4_LA57 ? 5 : 4, top = 12 + 9 * levels - 1;
         /* Bits above the top one must copy it: the CPU faults otherwise. */
         if ((uint64_t)((int64_t)(linear << (63 - top)) >> (63 - top)) != linear)

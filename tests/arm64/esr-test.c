@@ -36,7 +36,7 @@ static void sweep_fields(void)
                         for (unsigned rt = 0; rt < 32; rt++)
                             for (unsigned rd = 0; rd < 2; rd++) {
                                 uint64_t esr = pack(op0, op1, crn, crm, op2, rt, rd);
-                                if (!phc_arm64_esr_is_sentinel(esr))
+                                if (!kvm_arm64_esr_is_sentinel(esr))
                                     continue;
                                 accepted++;
                                 CHECK(op0 == 0 && op1 == 0 && crn == 5 && crm == 0 && op2 == 0 &&
@@ -51,25 +51,25 @@ static void sweep_raw(void)
 {
     unsigned accepted = 0;
     for (uint64_t low = 0; low < (UINT64_C(1) << 26); low++)
-        accepted += phc_arm64_esr_is_sentinel(EC_SYSREG | low);
+        accepted += kvm_arm64_esr_is_sentinel(EC_SYSREG | low);
     CHECK(accepted == 1, "IL+ISS sweep accepted %u syndromes, want 1", accepted);
 
     uint64_t iss = pack(0, 0, 5, 0, 0, 31, 0) & ((UINT64_C(1) << 26) - 1);
     for (uint64_t ec = 0; ec < 64; ec++)
-        CHECK(phc_arm64_esr_is_sentinel(ec << 26 | iss) == (ec == 0x18), "EC 0x%llx",
+        CHECK(kvm_arm64_esr_is_sentinel(ec << 26 | iss) == (ec == 0x18), "EC 0x%llx",
               (unsigned long long)ec);
     static const unsigned res0[][2] = { { 22, 24 }, { 32, 63 } };
     for (unsigned r = 0; r < 2; r++)
         for (unsigned bit = res0[r][0]; bit <= res0[r][1]; bit++)
-            CHECK(!phc_arm64_esr_is_sentinel(EC_SYSREG | iss | UINT64_C(1) << bit),
+            CHECK(!kvm_arm64_esr_is_sentinel(EC_SYSREG | iss | UINT64_C(1) << bit),
                   "RES0 bit %u set still accepted", bit);
-    CHECK(!phc_arm64_esr_is_sentinel((EC_SYSREG | iss) & ~IL), "IL clear still accepted");
+    CHECK(!kvm_arm64_esr_is_sentinel((EC_SYSREG | iss) & ~IL), "IL clear still accepted");
 }
 
 /* What a trap of MSR/MRS/SYS word @w reports (EC 0x18 ISS from the encoding). */
-static uint64_t syndrome_of(uint32_t w, phc_arm64_sysreg_trap *want)
+static uint64_t syndrome_of(uint32_t w, kvm_arm64_sysreg_trap *want)
 {
-    *want = (phc_arm64_sysreg_trap){
+    *want = (kvm_arm64_sysreg_trap){
         .read = w >> 21 & 1, .op0 = w >> 19 & 3, .op1 = w >> 16 & 7,
         .crn = w >> 12 & 15, .crm = w >> 8 & 15, .op2 = w >> 5 & 7, .rt = w & 31,
     };
@@ -92,13 +92,13 @@ static void assembler_oracle(const char *path)
         if (n == 0)
             sentinel = w;
         CHECK((w & 0xffc00000u) == 0xd5000000u, "word %u (0x%08x) is no system instruction", n, w);
-        phc_arm64_sysreg_trap want, got;
+        kvm_arm64_sysreg_trap want, got;
         uint64_t esr = syndrome_of(w, &want);
-        bool is = phc_arm64_esr_is_sentinel(esr);
+        bool is = kvm_arm64_esr_is_sentinel(esr);
         accepted += is;
         CHECK(is == (w == sentinel), "word %u (0x%08x) esr 0x%llx: %s", n, w,
               (unsigned long long)esr, is ? "near miss accepted" : "sentinel rejected");
-        CHECK(phc_arm64_esr_decode_sysreg(esr, &got) && got.op0 == want.op0 &&
+        CHECK(kvm_arm64_esr_decode_sysreg(esr, &got) && got.op0 == want.op0 &&
                   got.op1 == want.op1 && got.crn == want.crn && got.crm == want.crm &&
                   got.op2 == want.op2 && got.rt == want.rt && got.read == want.read,
               "word %u (0x%08x): decoded fields differ from the encoding", n, w);
@@ -111,8 +111,8 @@ static void assembler_oracle(const char *path)
 
 int main(int argc, char **argv)
 {
-    phc_arm64_sysreg_trap t;
-    CHECK(!phc_arm64_esr_decode_sysreg(UINT64_C(0x16) << 26, &t),
+    kvm_arm64_sysreg_trap t;
+    CHECK(!kvm_arm64_esr_decode_sysreg(UINT64_C(0x16) << 26, &t),
           "EC 0x16 (HVC) decoded as sysreg");
     sweep_fields();
     sweep_raw();

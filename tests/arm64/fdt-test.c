@@ -179,11 +179,11 @@ static const char *const common[] = {
 
 static void small_board(const char *dtc)
 {
-    static uint8_t blob[PHC_ARM64_FDT_MAX];
+    static uint8_t blob[KVM_ARM64_FDT_MAX];
     char err[256];
-    phc_arm64_board b = { .ram_size = 32u << 20, .ncpus = 1,
+    kvm_arm64_board b = { .ram_size = 32u << 20, .ncpus = 1,
                           .bootargs = "console=ttyAMA0 igloo.x=1" };
-    CHECK(phc_arm64_fdt_build(&b, blob, sizeof(blob), err, sizeof(err)) == 0, "build: %s", err);
+    CHECK(kvm_arm64_fdt_build(&b, blob, sizeof(blob), err, sizeof(err)) == 0, "build: %s", err);
     dts d;
     CHECK(decode(dtc, blob, sizeof(blob), &d), "dtc could not decode the blob");
     static const char *const own[] = {
@@ -197,10 +197,10 @@ static void small_board(const char *dtc)
 
 static void big_board(const char *dtc)
 {
-    static uint8_t blob[PHC_ARM64_FDT_MAX];
+    static uint8_t blob[KVM_ARM64_FDT_MAX];
     char err[256];
-    phc_arm64_board b = { .ram_size = PHC_ARM64_MMIO_BASE, .ncpus = 17, .bootargs = NULL };
-    CHECK(phc_arm64_fdt_build(&b, blob, sizeof(blob), err, sizeof(err)) == 0, "build: %s", err);
+    kvm_arm64_board b = { .ram_size = KVM_ARM64_MMIO_BASE, .ncpus = 17, .bootargs = NULL };
+    CHECK(kvm_arm64_fdt_build(&b, blob, sizeof(blob), err, sizeof(err)) == 0, "build: %s", err);
     dts d;
     CHECK(decode(dtc, blob, sizeof(blob), &d), "dtc could not decode the blob");
     /* KVM numbers vCPU 16 as Aff1 = 1, Aff0 = 0. */
@@ -220,31 +220,31 @@ static void big_board(const char *dtc)
 
 static void bad_configs(void)
 {
-    static uint8_t blob[PHC_ARM64_FDT_MAX];
-    const phc_arm64_board bad[] = {
+    static uint8_t blob[KVM_ARM64_FDT_MAX];
+    const kvm_arm64_board bad[] = {
         { .ram_size = 32u << 20, .ncpus = 0 },
-        { .ram_size = 32u << 20, .ncpus = PHC_ARM64_MAX_CPUS + 1 },
+        { .ram_size = 32u << 20, .ncpus = KVM_ARM64_MAX_CPUS + 1 },
         { .ram_size = 0, .ncpus = 1 },
-        { .ram_size = PHC_ARM64_MMIO_BASE + 1, .ncpus = 1 },
+        { .ram_size = KVM_ARM64_MMIO_BASE + 1, .ncpus = 1 },
     };
     for (size_t i = 0; i < N(bad); i++) {
         char err[256] = "";
-        CHECK(phc_arm64_fdt_build(&bad[i], blob, sizeof(blob), err, sizeof(err)) == -1 && *err,
+        CHECK(kvm_arm64_fdt_build(&bad[i], blob, sizeof(blob), err, sizeof(err)) == -1 && *err,
               "bad config %zu accepted", i);
     }
     char err[256] = "";
-    phc_arm64_board ok = { .ram_size = 32u << 20, .ncpus = 1 };
-    CHECK(phc_arm64_fdt_build(&ok, blob, 256, err, sizeof(err)) == -1 && strstr(err, "NOSPACE"),
+    kvm_arm64_board ok = { .ram_size = 32u << 20, .ncpus = 1 };
+    CHECK(kvm_arm64_fdt_build(&ok, blob, 256, err, sizeof(err)) == -1 && strstr(err, "NOSPACE"),
           "a 256-byte buffer: %s", err);
-    ok.ncpus = PHC_ARM64_MAX_CPUS;
-    CHECK(phc_arm64_fdt_build(&ok, blob, sizeof(blob), err, sizeof(err)) == 0,
-          "the largest board does not fit PHC_ARM64_FDT_MAX: %s", err);
+    ok.ncpus = KVM_ARM64_MAX_CPUS;
+    CHECK(kvm_arm64_fdt_build(&ok, blob, sizeof(blob), err, sizeof(err)) == 0,
+          "the largest board does not fit KVM_ARM64_FDT_MAX: %s", err);
 }
 
 int main(int argc, char **argv)
 {
-    CHECK(phc_arm64_mpidr(0) == 0 && phc_arm64_mpidr(15) == 0xf && phc_arm64_mpidr(16) == 0x100 &&
-              phc_arm64_mpidr(0x1234) == 0x12304,
+    CHECK(kvm_arm64_mpidr(0) == 0 && kvm_arm64_mpidr(15) == 0xf && kvm_arm64_mpidr(16) == 0x100 &&
+              kvm_arm64_mpidr(0x1234) == 0x12304,
           "MPIDR affinity");
     bad_configs();
     if (argc < 2 || access(argv[1], X_OK) != 0) {

@@ -97,8 +97,8 @@ static void guest_state(fake_cpu *c, uint64_t nr, bool hvc)
     c->x[7] = 0x7777; /* not an argument: must not show up anywhere */
     c->x[8] = nr;
     if (hvc) {
-        c->x[PHC_ARM64_HVC_ARG0_GPR] = args[0];
-        c->x[0] = PHC_ARM64_FID_BASE;
+        c->x[KVM_ARM64_HVC_ARG0_GPR] = args[0];
+        c->x[0] = KVM_ARM64_FID_BASE;
     } else {
         c->x[6] = 0x6666;
     }
@@ -121,7 +121,7 @@ static void same_as_sentinel(uint64_t nr, phc_verdict want)
     guest_state(&b, nr, true);
     calls = 0;
     phc_dispatch_result rb;
-    CHECK(phc_arm64_hvc_dispatch(kvm.d, &b.base, PHC_ARM64_FID_BASE, &rb) == PHC_HVC_DISPATCHED,
+    CHECK(kvm_arm64_hvc_dispatch(kvm.d, &b.base, KVM_ARM64_FID_BASE, &rb) == KVM_ARM64_HVC_DISPATCHED,
           "nr 0x%llx: the Penguin function ID was not dispatched", (unsigned long long)nr);
 
     CHECK(ra.verdict == want && rb.verdict == want, "nr 0x%llx: verdicts %d/%d, want %d",
@@ -137,7 +137,7 @@ static void same_as_sentinel(uint64_t nr, phc_verdict want)
     CHECK(b.x[0] == x0, "nr 0x%llx: x0 = 0x%llx, want 0x%llx", (unsigned long long)nr,
           (unsigned long long)b.x[0], (unsigned long long)x0);
     for (unsigned r = 1; r < 31; r++) {
-        uint64_t before = r == PHC_ARM64_HVC_ARG0_GPR ? args[0] : a.x[r];
+        uint64_t before = r == KVM_ARM64_HVC_ARG0_GPR ? args[0] : a.x[r];
         CHECK(b.x[r] == before, "x%u changed by the call", r);
     }
 
@@ -166,7 +166,7 @@ static void forwarded_trap(void)
     phc_dispatch(tcg.d, &a.base);
     guest_state(&b, NR_ANSWER, false);
     phc_dispatch_result r;
-    CHECK(phc_arm64_trap_dispatch(kvm.d, &b.base, SENTINEL_ESR, &r) && r.verdict == PHC_HANDLED,
+    CHECK(kvm_arm64_trap_dispatch(kvm.d, &b.base, SENTINEL_ESR, &r) && r.verdict == PHC_HANDLED,
           "the sentinel's trap was not dispatched");
     CHECK(memcmp(a.x, b.x, sizeof(a.x)) == 0, "registers after the trapped call differ");
     fflush(tcg.f);
@@ -182,7 +182,7 @@ static void forwarded_trap(void)
         fake_cpu c;
         guest_state(&c, NR_ANSWER, false);
         uint64_t before = phc_dispatcher_total(kvm.d);
-        CHECK(!phc_arm64_trap_dispatch(kvm.d, &c.base, near[i], &r), "ESR 0x%llx dispatched",
+        CHECK(!kvm_arm64_trap_dispatch(kvm.d, &c.base, near[i], &r), "ESR 0x%llx dispatched",
               (unsigned long long)near[i]);
         CHECK(phc_dispatcher_total(kvm.d) == before && c.x[0] == args[0],
               "ESR 0x%llx reached the dispatcher or changed x0", (unsigned long long)near[i]);
@@ -194,9 +194,9 @@ static void forwarded_trap(void)
 static void other_function_ids(void)
 {
     const uint32_t others[] = {
-        PHC_ARM64_FID_BASE - 1, PHC_ARM64_FID_BASE + PHC_ARM64_FID_COUNT,
-        PHC_ARM64_FID_BASE & ~PHC_SMCCC_64,       /* the SMC32 twin */
-        PHC_ARM64_FID_BASE & ~PHC_SMCCC_FAST_CALL, /* a yielding call */
+        KVM_ARM64_FID_BASE - 1, KVM_ARM64_FID_BASE + KVM_ARM64_FID_COUNT,
+        KVM_ARM64_FID_BASE & ~KVM_ARM64_SMCCC_64,       /* the SMC32 twin */
+        KVM_ARM64_FID_BASE & ~KVM_ARM64_SMCCC_FAST_CALL, /* a yielding call */
         0x84000000u,                               /* PSCI_VERSION */
         0x8600ff01u,                               /* KVM's vendor hypervisor UID */
         0xc6000000u,
@@ -209,8 +209,8 @@ static void other_function_ids(void)
         c.x[0] = others[i];
         calls = 0;
         phc_dispatch_result r = { 0 };
-        CHECK(!phc_arm64_fid_is_penguin(others[i]), "0x%08x taken as Penguin", others[i]);
-        CHECK(phc_arm64_hvc_dispatch(w.d, &c.base, others[i], &r) == PHC_HVC_NOT_PENGUIN,
+        CHECK(!kvm_arm64_fid_is_penguin(others[i]), "0x%08x taken as Penguin", others[i]);
+        CHECK(kvm_arm64_hvc_dispatch(w.d, &c.base, others[i], &r) == KVM_ARM64_HVC_NOT_PENGUIN,
               "0x%08x dispatched", others[i]);
         CHECK(calls == 0 && phc_dispatcher_total(w.d) == 0, "0x%08x reached the dispatcher",
               others[i]);
@@ -223,9 +223,9 @@ static void other_function_ids(void)
 /* The range is where SMCCC (Arm DEN0028) puts vendor hypervisor fast calls. */
 static void function_id_range(void)
 {
-    for (uint32_t i = 0; i < PHC_ARM64_FID_COUNT; i++) {
-        uint32_t fid = PHC_ARM64_FID_BASE + i;
-        CHECK(phc_arm64_fid_is_penguin(fid), "0x%08x not Penguin", fid);
+    for (uint32_t i = 0; i < KVM_ARM64_FID_COUNT; i++) {
+        uint32_t fid = KVM_ARM64_FID_BASE + i;
+        CHECK(kvm_arm64_fid_is_penguin(fid), "0x%08x not Penguin", fid);
         CHECK(fid >> 31 == 1, "0x%08x: not a fast call", fid);
         CHECK((fid >> 30 & 1) == 1, "0x%08x: not SMC64", fid);
         CHECK((fid >> 24 & 0x3f) == 6, "0x%08x: owner is not the vendor hypervisor (6)", fid);
@@ -233,13 +233,13 @@ static void function_id_range(void)
         uint32_t func = fid & 0xffff;
         CHECK(func > 0x3f && func != 0xff01, "0x%08x: function number KVM uses itself", fid);
     }
-    CHECK(PHC_ARM64_FID_BASE == 0xc6005048u, "the documented base is 0xc6005048");
+    CHECK(KVM_ARM64_FID_BASE == 0xc6005048u, "the documented base is 0xc6005048");
     /* Every fast/yielding, SMC32/64 call of every owner and function number. */
     unsigned n = 0;
     for (uint32_t top = 0; top < 256; top++)
         for (uint32_t func = 0; func <= 0xffff; func++)
-            n += phc_arm64_fid_is_penguin(top << 24 | func);
-    CHECK(n == PHC_ARM64_FID_COUNT, "%u function IDs are Penguin, want %u", n, PHC_ARM64_FID_COUNT);
+            n += kvm_arm64_fid_is_penguin(top << 24 | func);
+    CHECK(n == KVM_ARM64_FID_COUNT, "%u function IDs are Penguin, want %u", n, KVM_ARM64_FID_COUNT);
 }
 
 int main(void)

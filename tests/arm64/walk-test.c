@@ -46,26 +46,26 @@ static void put(uint64_t table, unsigned index, uint64_t desc)
 #define EPD1 (UINT64_C(1) << 23)
 #define TBI0 (UINT64_C(1) << 37)
 
-static void expect_pa(const phc_arm64_mmu *m, uint64_t va, uint64_t want_pa, uint64_t want_span)
+static void expect_pa(const kvm_arm64_mmu *m, uint64_t va, uint64_t want_pa, uint64_t want_span)
 {
     uint64_t pa = 0, span = 0;
-    bool ok = phc_arm64_translate(m, va, read_phys, NULL, &pa, &span);
+    bool ok = kvm_arm64_translate(m, va, read_phys, NULL, &pa, &span);
     CHECK(ok && pa == want_pa && span == want_span,
           "va 0x%llx: %s pa 0x%llx span 0x%llx, want pa 0x%llx span 0x%llx", (unsigned long long)va,
           ok ? "got" : "fault,", (unsigned long long)pa, (unsigned long long)span,
           (unsigned long long)want_pa, (unsigned long long)want_span);
 }
 
-static void expect_fault(const phc_arm64_mmu *m, uint64_t va, const char *why)
+static void expect_fault(const kvm_arm64_mmu *m, uint64_t va, const char *why)
 {
     uint64_t pa, span;
-    CHECK(!phc_arm64_translate(m, va, read_phys, NULL, &pa, &span), "va 0x%llx translated (%s)",
+    CHECK(!kvm_arm64_translate(m, va, read_phys, NULL, &pa, &span), "va 0x%llx translated (%s)",
           (unsigned long long)va, why);
 }
 
 static void mmu_off(void)
 {
-    phc_arm64_mmu m = { .sctlr = 0, .tcr = ~UINT64_C(0) };
+    kvm_arm64_mmu m = { .sctlr = 0, .tcr = ~UINT64_C(0) };
     reads = 0;
     expect_pa(&m, 0x1234, 0x1234, -UINT64_C(0x1234));
     expect_pa(&m, 0, 0, UINT64_MAX);
@@ -93,7 +93,7 @@ static void granule_4k(void)
     put(t1l2, 0, t1l3 | TABLE);
     put(t1l3, 1, 0x00009000 | AF | TABLE);            /* VA 0xffff000000001000 -> 0x9000 */
 
-    phc_arm64_mmu m = { .sctlr = 1, .tcr = T0SZ(25) | TG0_4K | T1SZ(16) | TG1_4K,
+    kvm_arm64_mmu m = { .sctlr = 1, .tcr = T0SZ(25) | TG0_4K | T1SZ(16) | TG1_4K,
                         .ttbr0 = l1, .ttbr1 = t1l0 | 1 /* CnP: not part of the address */ };
     expect_pa(&m, 0x12345678, 0x12345678, 0x40000000 - 0x12345678);
     expect_pa(&m, 0x40005abc, 0x7abc, 0x1000 - 0xabc);
@@ -119,7 +119,7 @@ static void granule_4k(void)
     memset(ram, 0, 0x4000);
     put(0x1080, 3, 0x3000 | TABLE);
     put(0x3000, 4, 0x5000 | AF | TABLE);
-    phc_arm64_mmu small = { .sctlr = 1, .tcr = T0SZ(39) | TG0_4K | EPD1, .ttbr0 = 0x10c0 };
+    kvm_arm64_mmu small = { .sctlr = 1, .tcr = T0SZ(39) | TG0_4K | EPD1, .ttbr0 = 0x10c0 };
     expect_pa(&small, 0x604010, 0x5010, 0xff0);
     expect_fault(&small, UINT64_C(1) << 25, "above the 25-bit range");
 }
@@ -132,7 +132,7 @@ static void granule_64k(void)
     put(l2, 0, l3 | TABLE);
     put(l2, 1, 0x20000000 | AF | BLOCK);
     put(l3, 3, 0x50000 | AF | TABLE);
-    phc_arm64_mmu m = { .sctlr = 1, .tcr = T0SZ(22) | TG0_64K | EPD1, .ttbr0 = l2 };
+    kvm_arm64_mmu m = { .sctlr = 1, .tcr = T0SZ(22) | TG0_64K | EPD1, .ttbr0 = l2 };
     expect_pa(&m, 0x3abcd, 0x5abcd, 0x10000 - 0xabcd);
     expect_pa(&m, 0x20001234, 0x20001234, 0x20000000 - 0x1234);
     expect_fault(&m, 0x40000, "invalid L3 entry");
@@ -149,7 +149,7 @@ static void granule_16k(void)
     put(l2, 0, l3 | TABLE);
     put(l2, 1, 0x02000000 | AF | BLOCK);
     put(l3, 2, 0x14000 | AF | TABLE);
-    phc_arm64_mmu m = { .sctlr = 1, .tcr = T0SZ(17) | TG0_16K | EPD1, .ttbr0 = l1 };
+    kvm_arm64_mmu m = { .sctlr = 1, .tcr = T0SZ(17) | TG0_16K | EPD1, .ttbr0 = l1 };
     expect_pa(&m, 0x8123, 0x14123, 0x4000 - 0x123);
     expect_pa(&m, 0x02345678, 0x02345678, 0x02000000 - 0x345678);
     expect_fault(&m, UINT64_C(1) << 36, "block at level 1");

@@ -56,9 +56,9 @@ static const phc_vcpu_ops fake_ops = { get_gpr, set_gpr, no_mem, no_mem_write };
 
 static void check_syndrome(uint64_t esr)
 {
-    phc_arm64_sysreg_trap t;
+    kvm_arm64_sysreg_trap t;
     memset(&t, 0xa5, sizeof(t));
-    bool decoded = phc_arm64_esr_decode_sysreg(esr, &t);
+    bool decoded = kvm_arm64_esr_decode_sysreg(esr, &t);
     FUZZ_CHECK(decoded == (bits(esr, 31, 26) == 0x18), "esr 0x%llx: decoded %d",
                (unsigned long long)esr, decoded);
     if (decoded)
@@ -67,7 +67,7 @@ static void check_syndrome(uint64_t esr)
                        t.rt == bits(esr, 9, 5) && t.crm == bits(esr, 4, 1) &&
                        t.read == (esr & 1),
                    "esr 0x%llx: fields", (unsigned long long)esr);
-    FUZZ_CHECK(phc_arm64_esr_is_sentinel(esr) == (esr == SENTINEL_ESR), "esr 0x%llx: sentinel",
+    FUZZ_CHECK(kvm_arm64_esr_is_sentinel(esr) == (esr == SENTINEL_ESR), "esr 0x%llx: sentinel",
                (unsigned long long)esr);
 }
 
@@ -82,17 +82,17 @@ static void check_hvc(fuzz_input *in, phc_dispatcher *d, uint32_t fid)
     memcpy(before, f.x, sizeof(before));
 
     phc_dispatch_result res = { .verdict = 99 };
-    phc_hvc_outcome out = phc_arm64_hvc_dispatch(d, &f.cpu, fid, &res);
+    kvm_arm64_hvc_outcome out = kvm_arm64_hvc_dispatch(d, &f.cpu, fid, &res);
     bool penguin = fid == PENGUIN_FID;
-    FUZZ_CHECK(phc_arm64_fid_is_penguin(fid) == penguin, "fid 0x%x", fid);
-    FUZZ_CHECK(out == (penguin ? PHC_HVC_DISPATCHED : PHC_HVC_NOT_PENGUIN), "fid 0x%x: outcome", fid);
+    FUZZ_CHECK(kvm_arm64_fid_is_penguin(fid) == penguin, "fid 0x%x", fid);
+    FUZZ_CHECK(out == (penguin ? KVM_ARM64_HVC_DISPATCHED : KVM_ARM64_HVC_NOT_PENGUIN), "fid 0x%x: outcome", fid);
     for (unsigned r = 1; r < 32; r++)
         FUZZ_CHECK(f.x[r] == before[r], "x%u changed", r);
     if (!penguin) {
         FUZZ_CHECK(f.x[0] == UINT64_MAX, "NOT_SUPPORTED");
         return;
     }
-    uint64_t nr = before[8], a0 = before[PHC_ARM64_HVC_ARG0_GPR], a1 = before[1];
+    uint64_t nr = before[8], a0 = before[KVM_ARM64_HVC_ARG0_GPR], a1 = before[1];
     uint64_t want = a0; /* unhandled and stop calls leave x0 = a0, as the sentinel does */
     if (nr == PHC_NR_TEST || nr == (uint64_t)(int32_t)PHC_NR_TEST)
         want = PHC_TEST_ANSWER;

@@ -12,7 +12,7 @@ static int failures;
 static void expect(const struct kvm_run *run, phc_end end, const char *says)
 {
     phc_run_result res = { .end = PHC_END_EXIT };
-    kvm_exit_describe(run, 3, 0x2000000, &res);
+    kvm_x86_exit_describe(run, 3, 0x2000000, &res);
     if (res.end != end || !strstr(res.reason, says) || strchr(res.reason, '\n') ||
         !strstr(res.reason, "vCPU 3")) {
         fprintf(stderr, "FAIL: exit %u gave %s \"%s\", expected %s saying \"%s\" about vCPU 3\n",

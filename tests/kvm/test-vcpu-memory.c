@@ -18,8 +18,8 @@
 #define CR4_PAE (1u << 5)
 #define CR4_SMAP (1u << 21)
 
-static kvm_machine machine;
-static kvm_cpu cpu;
+static kvm_x86_machine machine;
+static kvm_x86_cpu cpu;
 
 static void put64(uint64_t addr, uint64_t v) { memcpy(machine.vm.ram + addr, &v, 8); }
 
@@ -46,8 +46,8 @@ static void page_tables(void)
     sr->cs.dpl = sr->ss.dpl = 3; /* a process made the call */
 }
 
-static int rd(uint64_t gva, void *buf, size_t len) { return kvm_cpu_ops.read_mem(&cpu.vcpu, gva, buf, len); }
-static int wr(uint64_t gva, const void *buf, size_t len) { return kvm_cpu_ops.write_mem(&cpu.vcpu, gva, buf, len); }
+static int rd(uint64_t gva, void *buf, size_t len) { return kvm_x86_cpu_ops.read_mem(&cpu.vcpu, gva, buf, len); }
+static int wr(uint64_t gva, const void *buf, size_t len) { return kvm_x86_cpu_ops.write_mem(&cpu.vcpu, gva, buf, len); }
 
 int main(void)
 {
@@ -56,7 +56,7 @@ int main(void)
     cpu.run = calloc(1, sizeof(*cpu.run));
     cpu.machine = &machine;
     cpu.fd = -1; /* no KVM: nothing may need an ioctl */
-    cpu.vcpu.ops = &kvm_cpu_ops;
+    cpu.vcpu.ops = &kvm_x86_cpu_ops;
     page_tables();
 
     /* A string across the page boundary, its halves on unrelated frames. */

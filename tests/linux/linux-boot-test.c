@@ -60,9 +60,9 @@ static void expect_error(const char *what, const uint8_t *kernel, size_t size, u
 {
     uint8_t *ram = ram_new(ram_size);
     phc_linux_guest g = { kernel, size, initrd, initrd_size, cmdline };
-    phc_linux_entry e;
+    kvm_x86_linux_entry e;
     char err[256] = "";
-    int rc = phc_linux_load(ram, ram_size, &g, &e, err, sizeof(err));
+    int rc = kvm_x86_linux_load(ram, ram_size, &g, &e, err, sizeof(err));
     CHECK(rc == -1, "%s: accepted", what);
     CHECK(strstr(err, want), "%s: error '%s' does not say '%s'", what, err, want);
     CHECK(!strchr(err, '\n'), "%s: error '%s' is not one line", what, err);
@@ -105,9 +105,9 @@ static void check_loaded(const char *what, const uint8_t *k, size_t size, uint64
         initrd[i] = (uint8_t)(i ^ (i >> 8));
     uint8_t *ram = ram_new(ram_size);
     phc_linux_guest g = { k, size, initrd, initrd_size, cmdline };
-    phc_linux_entry e;
+    kvm_x86_linux_entry e;
     char err[256] = "";
-    int rc = phc_linux_load(ram, ram_size, &g, &e, err, sizeof(err));
+    int rc = kvm_x86_linux_load(ram, ram_size, &g, &e, err, sizeof(err));
     CHECK(rc == 0, "%s: load failed: %s", what, err);
     if (rc != 0)
         goto out;
@@ -118,7 +118,7 @@ static void check_loaded(const char *what, const uint8_t *k, size_t size, uint64
     uint16_t version = le(k + 0x206, 2);
     bool kernel64 = version >= 0x020c && (le(k + 0x236, 2) & 1);
     CHECK(e.protocol == version, "%s: protocol 0x%x, file says 0x%x", what, e.protocol, version);
-    CHECK(e.mode == (kernel64 ? PHC_LINUX_ENTRY_64 : PHC_LINUX_ENTRY_32), "%s: entry mode", what);
+    CHECK(e.mode == (kernel64 ? KVM_X86_LINUX_ENTRY_64 : KVM_X86_LINUX_ENTRY_32), "%s: entry mode", what);
     /* An unpacked kernel is checked against readelf in check_unpacked(). */
     CHECK(e.unpacked || e.ip == (kernel64 ? 0x100200u : 0x100000u), "%s: entry 0x%llx", what,
           (unsigned long long)e.ip);
@@ -174,7 +174,7 @@ static void test_synthetic(void)
     size_t size;
     uint8_t *k = synthetic(&size, 0x020f, 0x01);
     char err[256];
-    CHECK(phc_linux_check(k, size, err, sizeof(err)) == 0, "synthetic: %s", err);
+    CHECK(kvm_x86_linux_check(k, size, err, sizeof(err)) == 0, "synthetic: %s", err);
     check_loaded("synthetic 64-bit", k, size, 64 * MiB);
     g_free(k);
 
@@ -248,10 +248,10 @@ static void test_fuzz(const char *what, const uint8_t *image, size_t size, bool 
         for (int flips = g_rand_int_range(rng, 1, 6); flips > 0; flips--)
             k[g_rand_int_range(rng, 0x1f1, 0x268)] ^= (uint8_t)g_rand_int_range(rng, 1, 256);
         phc_linux_guest g = { k, size, NULL, 0, "console=ttyS0" };
-        phc_linux_entry e;
+        kvm_x86_linux_entry e;
         char err[256] = "";
-        int rc = load ? phc_linux_load(ram, 64 * MiB, &g, &e, err, sizeof(err))
-                      : phc_linux_check(k, size, err, sizeof(err));
+        int rc = load ? kvm_x86_linux_load(ram, 64 * MiB, &g, &e, err, sizeof(err))
+                      : kvm_x86_linux_check(k, size, err, sizeof(err));
         if (rc == 0)
             accepted++;
         else
@@ -278,10 +278,10 @@ static void check_unpacked(const uint8_t *k, size_t size, const char *vmlinux_pa
     uint64_t ram_size = 256 * MiB;
     uint8_t *ram = ram_new(ram_size);
     phc_linux_guest g = { k, size, NULL, 0, "console=ttyS0" };
-    phc_linux_entry e;
+    kvm_x86_linux_entry e;
     char err[256] = "";
-    CHECK(phc_linux_load(ram, ram_size, &g, &e, err, sizeof(err)) == 0, "unpacked load: %s", err);
-    CHECK(e.unpacked && e.mode == PHC_LINUX_ENTRY_64, "the kernel was not unpacked on the host");
+    CHECK(kvm_x86_linux_load(ram, ram_size, &g, &e, err, sizeof(err)) == 0, "unpacked load: %s", err);
+    CHECK(e.unpacked && e.mode == KVM_X86_LINUX_ENTRY_64, "the kernel was not unpacked on the host");
     CHECK(e.ip == g_ascii_strtoull(entry_hex, NULL, 16), "entry 0x%llx, readelf says %s",
           (unsigned long long)e.ip, entry_hex);
     for (int i = 0; i < nsegs; i++) {
@@ -333,8 +333,8 @@ static void test_real(const char *path, int argc, char **argv)
     }
     const uint8_t *k = (const uint8_t *)data;
     char err[256];
-    CHECK(phc_linux_is_bzimage(k, size), "%s: not recognised as a bzImage", path);
-    CHECK(phc_linux_check(k, size, err, sizeof(err)) == 0, "%s: %s", path, err);
+    CHECK(kvm_x86_linux_is_bzimage(k, size), "%s: not recognised as a bzImage", path);
+    CHECK(kvm_x86_linux_check(k, size, err, sizeof(err)) == 0, "%s: %s", path, err);
     printf("%s: protocol %u.%02u, init_size %u MiB\n", path, k[0x207], k[0x206],
            le(k + 0x260, 4) >> 20);
     check_loaded(path, k, size, 256 * MiB);

@@ -1,5 +1,5 @@
 /*
- * Runs one guest through the TCG frontend (phc_tcg_run) with the built-ins
+ * Runs one guest through the TCG frontend (tcg_accel_run) with the built-ins
  * and a recording handler for the mechanism tests' own numbers, then checks
  * how it ended, which calls were dispatched and how many sentinel hooks the
  * frontend placed.
@@ -124,8 +124,8 @@ int main(int argc, char **argv)
         .insn_limit = insn_limit, .dispatcher = d, .cancel = &cancel, .console = stdout,
     };
     phc_run_result res;
-    phc_tcg_stats stats;
-    phc_tcg_run(&cfg, &res, &stats);
+    tcg_stats stats;
+    tcg_accel_run(&cfg, &res, &stats);
     /* The watchdog points into this frame: end it before the frame goes
      * (a slow exit, e.g. under ASan's leak check, let it fire after main). */
     pthread_cancel(dog);

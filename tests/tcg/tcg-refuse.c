@@ -17,8 +17,8 @@ static void expect_error(const char *what, phc_arch arch, unsigned smp, uint64_t
     phc_dispatcher *d = phc_dispatcher_new();
     phc_run_config cfg = { .abi = img.abi, .image = &img, .mem_size = mem, .smp = smp, .dispatcher = d };
     phc_run_result res;
-    phc_tcg_stats stats;
-    phc_tcg_run(&cfg, &res, &stats);
+    tcg_stats stats;
+    tcg_accel_run(&cfg, &res, &stats);
     CHECK(res.end == PHC_END_ERROR, "%s: ended as %s", what, phc_end_name(res.end));
     CHECK(strstr(res.reason, needle) && !strchr(res.reason, '\n'), "%s: reason \"%s\" lacks \"%s\"", what,
           res.reason, needle);
