@@ -1,7 +1,7 @@
 /* The error convention of set-up code: a one-line reason in the caller's
  * err[errlen], and -1 as the function's result. */
-#ifndef PHC_FAIL_H
-#define PHC_FAIL_H
+#ifndef PHC_ACCEL_FAIL_H
+#define PHC_ACCEL_FAIL_H
 
 #include <stdio.h>
 

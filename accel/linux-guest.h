@@ -2,8 +2,8 @@
  * phc-run's Linux guest (internal to phc: tools/phc-run and the KVM
  * frontend): a bzImage handed to a run in phc_run_config.linux_guest.
  */
-#ifndef PHC_LINUX_GUEST_H
-#define PHC_LINUX_GUEST_H
+#ifndef PHC_ACCEL_LINUX_GUEST_H
+#define PHC_ACCEL_LINUX_GUEST_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -3,8 +3,8 @@
  * same under TCG and KVM: devices claim port ranges; everything else reads
  * as all ones and drops writes (counted).
  */
-#ifndef PHC_PORTBUS_H
-#define PHC_PORTBUS_H
+#ifndef PHC_ACCEL_PORTBUS_H
+#define PHC_ACCEL_PORTBUS_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -5,8 +5,8 @@
  * reboots a guest: a reset ends the run, and the owner of the bus decides
  * how (see docs/kvm.md, "How a run ends").
  */
-#ifndef PHC_RESET_H
-#define PHC_RESET_H
+#ifndef PHC_ACCEL_RESET_H
+#define PHC_ACCEL_RESET_H
 
 #include "portbus.h"
 

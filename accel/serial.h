@@ -1,6 +1,6 @@
 /* An 8250-style UART at 0x3f8: the guest's console on the x86 port bus. */
-#ifndef PHC_SERIAL_H
-#define PHC_SERIAL_H
+#ifndef PHC_ACCEL_SERIAL_H
+#define PHC_ACCEL_SERIAL_H
 
 #include "portbus.h"
 

@@ -3,8 +3,8 @@
  * handler files that register with the dispatcher through the phc package.
  * Not part of libphc: only phc-run (and its benchmark) link it.
  */
-#ifndef PHC_PYTHON_H
-#define PHC_PYTHON_H
+#ifndef PHC_PYTHON_PHC_PYTHON_H
+#define PHC_PYTHON_PHC_PYTHON_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -4,8 +4,8 @@
  * them, and the public enum phc_arch, are made from the list in
  * target-hooks/meson.build (see docs/adding-an-architecture.md).
  */
-#ifndef PHC_TARGET_H
-#define PHC_TARGET_H
+#ifndef PHC_TARGET_HOOKS_TARGET_H
+#define PHC_TARGET_HOOKS_TARGET_H
 
 #include <elf.h>
 #include <phc/sentinel.h>

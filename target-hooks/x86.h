@@ -2,8 +2,8 @@
  * x86 facts both engines need (internal): the control-register and EFER
  * bits they read or set, and the rule for which ABI row is in force.
  */
-#ifndef PHC_TARGET_X86_H
-#define PHC_TARGET_X86_H
+#ifndef PHC_TARGET_HOOKS_X86_H
+#define PHC_TARGET_HOOKS_X86_H
 
 #include <phc/abi.h>
 

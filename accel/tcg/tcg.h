@@ -6,8 +6,8 @@
  * the run loop; accel.c picks the entry, so tcg.c knows no architecture
  * by name.
  */
-#ifndef PHC_ACCEL_TCG_H
-#define PHC_ACCEL_TCG_H
+#ifndef PHC_ACCEL_TCG_TCG_H
+#define PHC_ACCEL_TCG_TCG_H
 
 #include <stdatomic.h>
 #include <unicorn/unicorn.h>

@@ -4,8 +4,8 @@
  * All vCPUs share one dispatcher and one port bus. The first end (an exit
  * call, a fault, the last vCPU halting, a cancel) stops them all.
  */
-#ifndef PHC_KVM_CPU_H
-#define PHC_KVM_CPU_H
+#ifndef PHC_KVM_X86_CPU_H
+#define PHC_KVM_X86_CPU_H
 
 #include <linux/kvm.h>
 #include <pthread.h>

@@ -1,6 +1,6 @@
 /* The KVM exits that end a run, each as one line a person can act on. */
-#ifndef PHC_KVM_EXIT_H
-#define PHC_KVM_EXIT_H
+#ifndef PHC_KVM_X86_EXIT_H
+#define PHC_KVM_X86_EXIT_H
 
 #include <linux/kvm.h>
 #include <phc/accel.h>

@@ -1,6 +1,6 @@
 /* Port IO exits: the Penguin hypercall, or the shared x86 port bus. */
-#ifndef PHC_KVM_IO_H
-#define PHC_KVM_IO_H
+#ifndef PHC_KVM_X86_IO_H
+#define PHC_KVM_X86_IO_H
 
 #include "cpu.h"
 

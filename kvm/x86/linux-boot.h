@@ -4,8 +4,8 @@
  * (struct boot_params) and say where and how the vCPU starts. Pure functions
  * over a RAM buffer: no KVM here, so they are unit tested without /dev/kvm.
  */
-#ifndef PHC_KVM_LINUX_BOOT_H
-#define PHC_KVM_LINUX_BOOT_H
+#ifndef PHC_KVM_X86_LINUX_BOOT_H
+#define PHC_KVM_X86_LINUX_BOOT_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -7,8 +7,8 @@
  * kernel starts at its own 64-bit entry as Firecracker and QEMU's PVH boot
  * start a vmlinux.
  */
-#ifndef PHC_KVM_LINUX_UNPACK_H
-#define PHC_KVM_LINUX_UNPACK_H
+#ifndef PHC_KVM_X86_LINUX_UNPACK_H
+#define PHC_KVM_X86_LINUX_UNPACK_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -5,8 +5,8 @@
  * exits with RIP at the instruction. Probed once per process, on the KVM
  * device of the first caller.
  */
-#ifndef PHC_KVM_PIO_PROBE_H
-#define PHC_KVM_PIO_PROBE_H
+#ifndef PHC_KVM_X86_PIO_PROBE_H
+#define PHC_KVM_X86_PIO_PROBE_H
 
 #include <stdbool.h>
 #include <stddef.h>
