@@ -9,7 +9,7 @@ out=$here/corpus
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rm -rf "$out"
-mkdir -p "$out"/{sentinel,x86_io,dispatcher,trace,elf,esr,portbus}
+mkdir -p "$out"/{sentinel,x86-io,dispatcher,trace,elf,esr,portbus}
 
 # name|binutils prefix|sentinel|endless loop
 guests=(
@@ -79,11 +79,11 @@ for arch, (word, e) in words.items():
     put("sentinel", "arch%d-short" % arch, bytes([arch, 0]) + struct.pack(e + "I", word)[:3])
 put("sentinel", "arm-t32-hit", bytes([2, 1]) + struct.pack("<HH", 0xEE00, 0x0710))
 
-# x86_io: dir, port (2), size, count (4)
+# x86-io: dir, port (2), size, count (4)
 for name, (d, port, size, count) in {"hypercall": (1, 0x88, 4, 1), "outb": (1, 0x88, 1, 1),
                                      "in": (0, 0x88, 4, 1), "rep": (1, 0x88, 4, 3),
                                      "port89": (1, 0x89, 4, 1), "serial": (1, 0x3f8, 1, 1)}.items():
-    put("x86_io", name, struct.pack("<BHBI", d, port, size, count))
+    put("x86-io", name, struct.pack("<BHBI", d, port, size, count))
 
 # dispatcher: mode, mem_base (8), 8 pool numbers (shape, 4 bytes), ops
 def pool(*nums):
