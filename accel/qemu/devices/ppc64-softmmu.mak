@@ -3,3 +3,6 @@
 # Penguin boots Linux on.
 CONFIG_GENERIC_LOADER=y
 CONFIG_PSERIES=y
+# pseries calls the USB bus code (it adds a USB keyboard when it has a VGA,
+# which -vga none leaves out)
+CONFIG_USB=y
