@@ -61,6 +61,7 @@ make_source() {
   local out=$1 srcpkg t
   srcpkg=$(fetch_source)
   dpkg-source -x "$srcpkg"/qemu_*.dsc "$out/src" >&2
+  rm -f "$out"/qemu_*.orig.tar.* # dpkg-source leaves a copy beside the source
   mkdir -p "$out/src/accel/phc"
   cp "$glue" "$out/src/accel/phc/phc.c"
   for p in "${patches[@]}"; do

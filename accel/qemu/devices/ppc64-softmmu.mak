@@ -6,3 +6,5 @@ CONFIG_PSERIES=y
 # pseries calls the USB bus code (it adds a USB keyboard when it has a VGA,
 # which -vga none leaves out)
 CONFIG_USB=y
+# pseries registers spapr-nvdimm, whose parent type is nvdimm
+CONFIG_NVDIMM=y
