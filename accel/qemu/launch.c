@@ -40,7 +40,9 @@ typedef struct qemu_row {
     const char *target, *bare_cpu, *machine, *linux_cpu;
 } qemu_row;
 
-/* x86: the "none" machine sets no APIC id, which the x86 CPU insists on. */
+/* x86: the "none" machine sets no APIC id, which the x86 CPU insists on.
+ * ppc64: a bare guest runs on power8; a power9 on the "none" machine (no
+ * firmware to set it up) takes a hypervisor ISI at its first fetch. */
 static const qemu_row rows[PHC_ARCH_COUNT] = {
     [PHC_ARCH_X86_64] = { "x86_64", "qemu64,apic-id=0", "pc", NULL },
     [PHC_ARCH_I386] = { "x86_64", "qemu64,apic-id=0", "pc", NULL },
@@ -51,7 +53,7 @@ static const qemu_row rows[PHC_ARCH_COUNT] = {
     [PHC_ARCH_MIPS64] = { "mips64", "MIPS64R2-generic", NULL, NULL },
     [PHC_ARCH_MIPS64EL] = { "mips64el", "MIPS64R2-generic", "malta", "MIPS64R2-generic" },
     [PHC_ARCH_PPC] = { "ppc", "g4", NULL, NULL },
-    [PHC_ARCH_PPC64] = { "ppc64", "power9", "pseries", "power9" },
+    [PHC_ARCH_PPC64] = { "ppc64", "power8", "pseries", "power9" },
     [PHC_ARCH_RISCV32] = { "riscv32", "rv32", NULL, NULL },
     [PHC_ARCH_RISCV64] = { "riscv64", "rv64", NULL, NULL },
     [PHC_ARCH_LOONGARCH64] = { "loongarch64", "la464", NULL, NULL },
