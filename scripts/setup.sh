@@ -67,8 +67,8 @@ ninja -C build >/dev/null
 # later ones rebuild only what a glue or phc header change touches, and a
 # warm cache costs nothing. PHC_QEMU=0 leaves it out, and says so.
 if [ "${PHC_QEMU:-1}" = 0 ]; then
-  echo "setup: PHC_QEMU=0: the patched QEMU is not built; the QEMU tests (suites qemu, linux-qemu," \
-       "and the QEMU-only rows of cguest) will skip" >&2
+  echo "setup: PHC_QEMU=0: the patched QEMU is not built; unless the cache holds it already, the QEMU" \
+       "tests (suites qemu and linux-qemu, the QEMU-only rows of cguest) will skip" >&2
 else
   scripts/build-qemu.sh build >/dev/null
 fi
