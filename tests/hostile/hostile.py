@@ -6,7 +6,7 @@ usage: hostile.py PHC_RUN ACCEL ARCH GROUP
 GROUP: calls    bad console pointers and lengths, all-ones registers,
                 unknown numbers, no built-ins, invalid instructions, a guest
                 that never stops, a guest that rewrites its own sentinels
-       storm    1e5 and 1e6 hypercalls: peak RSS flat, every call traced
+       storm    1e5 and 1e6 hypercalls: peak anonymous RSS flat, every call traced
        durability  runs ended by SIGINT, SIGTERM, the time limit, the
                 instruction limit (tcg) and a fault leave a complete trace
 """
@@ -40,9 +40,10 @@ def fail(what, why):
 
 
 class Run:
-    """One phc-run: exit status, stderr lines, trace records, peak RSS (KiB,
-    VmHWM polled every 10 ms: rusage's maxrss would count this Python's own
-    memory, which a forked child inherits as its high-water mark)."""
+    """One phc-run: exit status, stderr lines, trace records, peak anonymous
+    RSS (KiB, RssAnon polled every 10 ms: rusage's maxrss would count this
+    Python's own memory, which a forked child inherits as its high-water
+    mark)."""
 
     def __init__(self, elf, args=(), send=None, after=1.0, timeout=300):
         self.trace_path = elf + ".trace.jsonl"
@@ -64,7 +65,7 @@ class Run:
             deadline = start + timeout
             self.peak_kib = 0
             while True:
-                self.peak_kib = max(self.peak_kib, vm_hwm_kib(p.pid))
+                self.peak_kib = max(self.peak_kib, anon_rss_kib(p.pid))
                 pid, status = os.waitpid(p.pid, os.WNOHANG)
                 if pid:
                     break
@@ -82,11 +83,14 @@ class Run:
         os.unlink(self.trace_path)
 
 
-def vm_hwm_kib(pid):
+def anon_rss_kib(pid):
+    """What phc-run allocated and touched: its shared libraries' resident
+    pages (RssFile, in VmRSS and VmHWM) come and go with the page cache and
+    what other processes mapped, 13 MiB up in one run here; no leak."""
     try:
         with open("/proc/%d/status" % pid) as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith("RssAnon:"):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -334,8 +338,8 @@ PR_SET_THP_DISABLE = 41
 def storm():
     # No transparent huge pages for phc-run (the setting is inherited across
     # fork and exec): where THP is "always" (the KVM host VM), khugepaged
-    # folding the guest's RAM into 2 MiB pages during the long run once
-    # raised its peak by 12 MiB; in 4 KiB pages a leak shows as itself.
+    # may fold guest RAM the guest touched into 2 MiB pages during the long
+    # run; in 4 KiB pages a leak shows as itself.
     if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0:
         fail("storm set-up", "prctl(PR_SET_THP_DISABLE): %s" % os.strerror(ctypes.get_errno()))
         return
@@ -357,9 +361,9 @@ def storm():
             fail(what, "record %s is not the call the guest made: %s" % (bad, recs[bad if bad is not None else n]))
             return
         peaks[n] = run.peak_kib
-        print("ok   %s: all traced, %.2f s, peak RSS %d KiB" % (what, run.seconds, run.peak_kib))
+        print("ok   %s: all traced, %.2f s, peak anonymous RSS %d KiB" % (what, run.seconds, run.peak_kib))
     growth = peaks[big] - peaks[small]
-    what = "peak RSS flat from %d to %d calls" % (small, big)
+    what = "peak anonymous RSS flat from %d to %d calls" % (small, big)
     if growth > 8 * 1024:
         fail(what, "grew by %d KiB (%d -> %d)" % (growth, peaks[small], peaks[big]))
     else:
